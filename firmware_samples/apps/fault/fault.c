@@ -9,7 +9,8 @@
  *   3  an undefined instruction (UDF #0): UsageFault/HardFault
  * On a real chip the fault ends in HardFault_Handler's endless loop; the
  * program never returns normally.  If the access unexpectedly succeeds it
- * says so and exits with code 1.
+ * says so and exits with code 1.  The faulting instruction is at the global
+ * symbol fault_insn.
  */
 #include <stdint.h>
 
@@ -33,13 +34,17 @@ int main(void)
     sh_put_hex32(FAULT_ADDR);
     sh_puts(")\n");
 
+    /*
+     * The faulting instruction carries the global label fault_insn, so a test
+     * can compare the simulator's reported fault PC with the ELF symbol.
+     */
 #if FAULT_KIND == 1
-    v = *p;
+    __asm__ volatile(".global fault_insn\nfault_insn:\n\tldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
 #elif FAULT_KIND == 2
-    *p = 0xDEADBEEFu;
+    __asm__ volatile(".global fault_insn\nfault_insn:\n\tstr %0, [%1]" : : "r"(0xDEADBEEFu), "r"(p) : "memory");
 #elif FAULT_KIND == 3
     (void)p;
-    __asm__ volatile("udf #0");
+    __asm__ volatile(".global fault_insn\nfault_insn:\n\tudf #0");
 #else
 #error "FAULT_KIND must be 1, 2 or 3"
 #endif
