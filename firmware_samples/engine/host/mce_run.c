@@ -5,7 +5,9 @@
  *   mce_run MODEL.tflite --info [--arena BYTES]
  *
  * INPUT.bin holds the raw bytes of every model input, concatenated in input order; OUTPUT.bin
- * receives the raw bytes of every output, concatenated. The arena defaults to 4 MiB.
+ * receives the raw bytes of every output, concatenated. An INPUT of "-" zero-fills the inputs
+ * and an OUTPUT of "-" discards the outputs (used by the corrupt-model tests). The arena
+ * defaults to 4 MiB.
  * Exit codes: 0 ok, 1 usage/IO error, 2 mce_init failed, 3 mce_invoke failed.
  * Stdout gets "arena_needed=N activation=N persistent=N" after a successful init.
  */
@@ -86,7 +88,17 @@ int main(int argc, char **argv)
            (unsigned long)eng.persistent_bytes);
     if (info_only)
         return 0;
-    input = read_file(in_path, &in_len);
+    if (!strcmp(in_path, "-")) {
+        for (i = 0; i < (int)mce_num_inputs(&eng); i++) {
+            mce_tensor_info ti;
+            mce_input(&eng, (uint32_t)i, &ti);
+            memset(ti.data, 0, ti.bytes);
+            in_len += ti.bytes;
+        }
+        input = (unsigned char *)calloc(in_len ? in_len : 1, 1);
+    } else {
+        input = read_file(in_path, &in_len);
+    }
     if (!input) {
         fprintf(stderr, "cannot read %s\n", in_path);
         return 1;
@@ -112,7 +124,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mce_invoke: %s: %s\n", mce_status_str(st), mce_error_message(&eng));
         return 3;
     }
-    {
+    if (strcmp(out_path, "-") != 0) {
         FILE *f = fopen(out_path, "wb");
         if (!f) {
             fprintf(stderr, "cannot write %s\n", out_path);
