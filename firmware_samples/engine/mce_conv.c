@@ -21,8 +21,9 @@ void mce_conv2d_s8(const mce_conv_params *p, const int8_t *input, const int8_t *
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             for (ox = 0; ox < p->out_w; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                int32_t group = 0, in_group = 0;
                 for (oc = 0; oc < p->out_c; oc++) {
-                    const int32_t ic0 = (oc / oc_per_group) * p->filter_in_c;
+                    const int32_t ic0 = group * p->filter_in_c;
                     const int8_t *f_oc = filter + oc * p->k_h * p->k_w * p->filter_in_c;
                     int32_t acc = 0;
                     for (ky = 0; ky < p->k_h; ky++) {
@@ -47,6 +48,10 @@ void mce_conv2d_s8(const mce_conv_params *p, const int8_t *input, const int8_t *
                     acc += p->output_offset;
                     output[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] =
                         (int8_t)mce_clamp(acc, p->act_min, p->act_max);
+                    if (++in_group == oc_per_group) { /* next group (no division per output) */
+                        in_group = 0;
+                        group++;
+                    }
                 }
             }
         }

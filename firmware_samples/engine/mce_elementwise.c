@@ -3,7 +3,7 @@
 #include "mce_kernels.h"
 
 /* Advance a row-major odometer over out_dims, moving both input offsets by their strides. */
-static void bcast_next(const mce_bcast *bc, int32_t *idx, int32_t *o1, int32_t *o2)
+MCE_INLINE void bcast_next(const mce_bcast *bc, int32_t *idx, int32_t *o1, int32_t *o2)
 {
     int d;
     for (d = MCE_MAX_DIMS - 1; d >= 0; d--) {

@@ -17,7 +17,15 @@
 
 #include <stdint.h>
 
-static inline int32_t mce_srdhm(int32_t a, int32_t b)
+/* Force inlining so that every cycle of a kernel is attributed to the kernel's own symbol
+ * by the profiler (at -Os gcc would otherwise outline these helpers). */
+#if defined(__GNUC__)
+#define MCE_INLINE static inline __attribute__((always_inline))
+#else
+#define MCE_INLINE static inline
+#endif
+
+MCE_INLINE int32_t mce_srdhm(int32_t a, int32_t b)
 {
     if (a == INT32_MIN && b == INT32_MIN)
         return INT32_MAX;
@@ -27,7 +35,7 @@ static inline int32_t mce_srdhm(int32_t a, int32_t b)
     return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
 }
 
-static inline int32_t mce_rdivpot(int32_t x, int32_t exponent)
+MCE_INLINE int32_t mce_rdivpot(int32_t x, int32_t exponent)
 {
     int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u);
     int32_t remainder = x & mask;
@@ -38,25 +46,25 @@ static inline int32_t mce_rdivpot(int32_t x, int32_t exponent)
 }
 
 /* Wrapping left shift (no signed-overflow UB). */
-static inline int32_t mce_shl(int32_t x, int32_t s)
+MCE_INLINE int32_t mce_shl(int32_t x, int32_t s)
 {
     return (int32_t)((uint32_t)x << s);
 }
 
-static inline int32_t mce_mul_by_qmult(int32_t x, int32_t mult, int32_t shift)
+MCE_INLINE int32_t mce_mul_by_qmult(int32_t x, int32_t mult, int32_t shift)
 {
     int32_t left = shift > 0 ? shift : 0;
     int32_t right = shift > 0 ? 0 : -shift;
     return mce_rdivpot(mce_srdhm(mce_shl(x, left), mult), right);
 }
 
-static inline int32_t mce_clamp(int32_t x, int32_t lo, int32_t hi)
+MCE_INLINE int32_t mce_clamp(int32_t x, int32_t lo, int32_t hi)
 {
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
 /* x * 2^e with saturation (e > 0), or rounding division (e < 0). */
-static inline int32_t mce_sat_mul_pot(int32_t x, int32_t e)
+MCE_INLINE int32_t mce_sat_mul_pot(int32_t x, int32_t e)
 {
     if (e == 0)
         return x;
@@ -73,14 +81,14 @@ static inline int32_t mce_sat_mul_pot(int32_t x, int32_t e)
 }
 
 /* Round (a + b) / 2 with ties away from zero, computed without overflow. */
-static inline int32_t mce_rounding_half_sum(int32_t a, int32_t b)
+MCE_INLINE int32_t mce_rounding_half_sum(int32_t a, int32_t b)
 {
     int64_t sum = (int64_t)a + (int64_t)b;
     int64_t sign = sum >= 0 ? 1 : -1;
     return (int32_t)((sum + sign) / 2);
 }
 
-static inline int32_t mce_clz32(uint32_t x)
+MCE_INLINE int32_t mce_clz32(uint32_t x)
 {
     int32_t n = 0;
     if (x == 0)

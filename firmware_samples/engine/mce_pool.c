@@ -3,7 +3,7 @@
 #include "mce_kernels.h"
 
 /* Window clipped to the input: [*start, *end) of filter taps that land inside. */
-static void clip_window(int32_t origin, int32_t filter, int32_t in_size, int32_t *start,
+MCE_INLINE void clip_window(int32_t origin, int32_t filter, int32_t in_size, int32_t *start,
                         int32_t *end)
 {
     *start = origin < 0 ? -origin : 0;

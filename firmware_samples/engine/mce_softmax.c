@@ -14,7 +14,7 @@
 #include "mce_kernels.h"
 
 /* exp(a) for a in [-1/4, 0), a and result in Q0.31: Taylor series around -1/8. */
-static int32_t mce_exp_quarter_interval(int32_t a)
+MCE_INLINE int32_t mce_exp_quarter_interval(int32_t a)
 {
     const int32_t exp_minus_one_eighth = 1895147668;
     const int32_t one_third = 715827883;
@@ -29,7 +29,7 @@ static int32_t mce_exp_quarter_interval(int32_t a)
 }
 
 /* exp(a) for a <= 0 given in Q5.26; result in Q0.31 (exp(0) saturates to INT32_MAX). */
-static int32_t mce_exp_on_negative_values(int32_t a)
+MCE_INLINE int32_t mce_exp_on_negative_values(int32_t a)
 {
     static const int32_t exp_neg_pow2[7] = {
         1672461947, /* exp(-1/4) */
@@ -53,7 +53,7 @@ static int32_t mce_exp_on_negative_values(int32_t a)
 }
 
 /* 1 / (1 + a) for a in [0, 1) given in Q0.31; result in Q0.31. */
-static int32_t mce_one_over_one_plus_x(int32_t a)
+MCE_INLINE int32_t mce_one_over_one_plus_x(int32_t a)
 {
     const int32_t c48_17 = 1515870810;  /* 48/17 in Q2.29 */
     const int32_t cm32_17 = -1010580540; /* -32/17 in Q2.29 */
