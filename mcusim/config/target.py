@@ -1,0 +1,287 @@
+"""Target boards: load, merge (``extends``) and validate ``targets/*.toml`` (L1).
+
+A value ending in ``.toml`` is a path to a user's file; anything else names a built-in target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcusim.config.resources import data_dir
+from mcusim.config.tomlutil import Checker, read_toml
+from mcusim.errors import ConfigError, InputError
+
+KNOWN_CORES = ("cortex-m0plus", "cortex-m3", "cortex-m4")
+MEMORY_KINDS = ("flash", "ram", "rom")
+
+
+@dataclass(frozen=True)
+class MemoryRegion:
+    """One memory region of the target's map."""
+
+    name: str
+    kind: str
+    base: int
+    size_bytes: int
+    access: str
+    wait_states: int = 0
+    fetch_width_bytes: int = 4
+    prefetch: bool = False
+    cache: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size_bytes
+
+    def contains(self, address: int, size: int = 1) -> bool:
+        return self.base <= address and address + size <= self.end
+
+
+@dataclass(frozen=True)
+class PeripheralSpec:
+    """A peripheral instance: the registry model name, where it sits, and its own keys."""
+
+    name: str
+    model: str
+    base: int
+    size_bytes: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PowerModel:
+    """The simple active/sleep power model of a target (datasheet figures)."""
+
+    supply_voltage_v: float
+    active_current_ua_per_mhz: float
+    sleep_current_ua: float = 0.0
+    deep_sleep_current_ua: float = 0.0
+    source: str = ""
+
+    def active_power_mw(self, clock_hz: float) -> float:
+        return self.supply_voltage_v * self.active_current_ua_per_mhz * clock_hz / 1e6 / 1000.0
+
+    def sleep_power_mw(self) -> float:
+        return self.supply_voltage_v * self.sleep_current_ua / 1000.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved board definition."""
+
+    name: str
+    description: str
+    core: str
+    fpu: bool
+    clock_hz: int
+    memory: tuple[MemoryRegion, ...]
+    peripherals: tuple[PeripheralSpec, ...]
+    power: PowerModel
+    vector_table: int
+    path: str
+    clock_modes: tuple[str, ...] = ()
+    clock_mode: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def region_at(self, address: int, size: int = 1) -> MemoryRegion | None:
+        for region in self.memory:
+            if region.contains(address, size):
+                return region
+        return None
+
+    @property
+    def flash_bytes(self) -> int:
+        return sum(r.size_bytes for r in self.memory if r.kind in ("flash", "rom"))
+
+    @property
+    def ram_bytes(self) -> int:
+        return sum(r.size_bytes for r in self.memory if r.kind == "ram")
+
+
+def targets_dir() -> Path:
+    return data_dir("targets")
+
+
+def list_targets() -> list[str]:
+    """Names of the built-in targets, sorted."""
+    return sorted(p.stem for p in targets_dir().glob("*.toml"))
+
+
+def target_path(name: str) -> Path:
+    """Resolve a ``--target`` value to a file (a ``.toml`` value is a path)."""
+    if name.endswith(".toml"):
+        path = Path(name)
+        if not path.is_file():
+            raise InputError(f"{name}: target file not found")
+        return path
+    path = targets_dir() / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(list_targets())
+        raise InputError(f"unknown target '{name}' (built-in targets: {known}; "
+                         "or pass a path ending in .toml)")
+    return path
+
+
+def load_target(name: str, *, clock_hz: float | None = None, clock_mode: str | None = None
+                ) -> Target:
+    """Load, merge and validate a target.
+
+    Args:
+        name: built-in target name, or a path ending in ``.toml``.
+        clock_hz: override of the core clock.
+        clock_mode: a named ``[clock_modes.X]`` table applied over the base values.
+
+    Raises:
+        InputError: unknown target or missing file.
+        ConfigError: malformed file; the message names the file and key.
+    """
+    path = target_path(name)
+    data = _load_merged(path, ())
+    return _build(path, data, clock_hz=clock_hz, clock_mode=clock_mode)
+
+
+def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        loop = " -> ".join(p.name for p in (*chain, resolved))
+        raise ConfigError(f"{path}: extends loop: {loop}")
+    data = read_toml(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(f"{path}: extends must be a string")
+    if parent.endswith(".toml"):
+        parent_path = (path.parent / parent)
+        if not parent_path.is_file():
+            raise ConfigError(f"{path}: extends: file '{parent}' not found")
+    else:
+        parent_path = targets_dir() / f"{parent}.toml"
+        if not parent_path.is_file():
+            raise ConfigError(f"{path}: extends: unknown target '{parent}'")
+    base = _load_merged(parent_path, (*chain, resolved))
+    return _merge(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; arrays of named tables merge by ``name``; the rest replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        old = out.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            out[key] = _merge(old, value)
+        elif (isinstance(old, list) and isinstance(value, list)
+              and all(isinstance(x, dict) and "name" in x for x in old + value)):
+            merged = {x["name"]: x for x in old}
+            for x in value:
+                merged[x["name"]] = _merge(merged[x["name"]], x) if x["name"] in merged else x
+            out[key] = list(merged.values())
+        else:
+            out[key] = value
+    return out
+
+
+def _build(path: Path, data: dict[str, Any], *, clock_hz: float | None,
+           clock_mode: str | None) -> Target:
+    c = Checker(path, data)
+    schema = c.get("schema", int)
+    if schema != 1:
+        raise c.fail("schema", f"is {schema}; this mcusim reads schema 1")
+    modes = c.get("clock_modes", dict, {})
+    power_table = dict(c.get("power", dict, {}))
+    clock = c.positive_int("clock_hz")
+    if clock_mode:
+        if clock_mode not in modes:
+            known = ", ".join(modes) or "none"
+            raise InputError(f"{path}: no clock mode '{clock_mode}' (modes: {known})")
+        mode = Checker(path, modes[clock_mode], f"clock_modes.{clock_mode}")
+        clock = mode.positive_int("clock_hz", clock)
+        for key, value in mode.table.items():
+            if key in ("supply_voltage_v", "active_current_ua_per_mhz", "sleep_current_ua",
+                       "deep_sleep_current_ua"):
+                power_table[key] = value
+    if clock_hz is not None:
+        if not clock_hz > 0:
+            raise InputError(f"--clock-hz must be > 0 (got {clock_hz:g})")
+        clock = int(clock_hz)
+    core = c.get("core", str)
+    if core not in KNOWN_CORES:
+        raise c.fail("core", f"'{core}' is not a known core ({', '.join(KNOWN_CORES)})")
+    memory = _memory(c)
+    first_exec = next((r for r in memory if "x" in r.access), None)
+    if first_exec is None:
+        raise ConfigError(f"{path}: memory needs at least one region with 'x' access")
+    vector_table = c.get("vector_table", int, first_exec.base)
+    peripherals = _peripherals(c, memory)
+    pc = Checker(path, power_table, "power")
+    power = PowerModel(
+        supply_voltage_v=float(pc.number("supply_voltage_v", minimum=0)),
+        active_current_ua_per_mhz=float(pc.number("active_current_ua_per_mhz", minimum=0)),
+        sleep_current_ua=float(pc.number("sleep_current_ua", 0.0, minimum=0)),
+        deep_sleep_current_ua=float(pc.number("deep_sleep_current_ua", 0.0, minimum=0)),
+        source=str(pc.get("source", str, "")),
+    )
+    return Target(
+        name=c.get("name", str), description=c.get("description", str, ""), core=core,
+        fpu=c.get("fpu", bool, False), clock_hz=clock, memory=memory, peripherals=peripherals,
+        power=power, vector_table=vector_table, path=str(path),
+        clock_modes=tuple(modes), clock_mode=clock_mode or "", raw=data,
+    )
+
+
+def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
+    entries = c.get("memory", list)
+    if not entries:
+        raise c.fail("memory", "must list at least one region")
+    regions = []
+    for i in range(len(entries)):
+        m = c.sub("memory", i)
+        access = m.get("access", str)
+        if not access or set(access) - set("rwx"):
+            raise m.fail("access", f"'{access}' must be letters from 'rwx'")
+        kind = m.get("kind", str)
+        if kind not in MEMORY_KINDS:
+            raise m.fail("kind", f"'{kind}' must be one of {', '.join(MEMORY_KINDS)}")
+        base = m.get("base", int)
+        size = m.positive_int("size_bytes")
+        if base < 0 or base + size > 1 << 32:
+            raise m.fail("base", f"0x{base:x} + size_bytes is outside the 32-bit address space")
+        if base % 1024 or size % 1024:
+            raise m.fail("base", "and size_bytes must be multiples of 1 KiB")
+        regions.append(MemoryRegion(
+            name=m.get("name", str), kind=kind, base=base, size_bytes=size, access=access,
+            wait_states=m.get("wait_states", int, 0),
+            fetch_width_bytes=m.positive_int("fetch_width_bytes", 4),
+            prefetch=m.get("prefetch", bool, False), cache=m.get("cache", bool, False),
+        ))
+        if regions[-1].wait_states < 0:
+            raise m.fail("wait_states", "must be >= 0")
+    _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
+    return tuple(regions)
+
+
+def _peripherals(c: Checker, memory: tuple[MemoryRegion, ...]) -> tuple[PeripheralSpec, ...]:
+    out = []
+    for i in range(len(c.get("peripheral", list, []))):
+        p = c.sub("peripheral", i)
+        base = p.get("base", int)
+        size = p.positive_int("size_bytes", 0x1000)
+        if base < 0 or base + size > 1 << 32:
+            raise p.fail("base", "is outside the 32-bit address space")
+        params = {k: v for k, v in p.table.items()
+                  if k not in ("name", "model", "base", "size_bytes")}
+        out.append(PeripheralSpec(name=p.get("name", str), model=p.get("model", str),
+                                  base=base, size_bytes=size, params=params))
+    spans = [(r.name, r.base, r.end) for r in memory] + [(s.name, s.base, s.base + s.size_bytes)
+                                                         for s in out]
+    _check_overlaps(c, "peripheral", spans)
+    return tuple(out)
+
+
+def _check_overlaps(c: Checker, key: str, spans: list[tuple[str, int, int]]) -> None:
+    ordered = sorted(spans, key=lambda s: s[1])
+    for (a, _, a_end), (b, b_base, _) in zip(ordered, ordered[1:], strict=False):
+        if b_base < a_end:
+            raise c.fail(key, f"regions '{a}' and '{b}' overlap")
