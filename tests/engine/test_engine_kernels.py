@@ -116,13 +116,13 @@ def test_depthwise_conv2d_matches_tflm_bit_for_bit_including_depth_multiplier_ab
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_fully_connected_matches_tflm_bit_for_bit_with_batches_and_odd_sizes(mce_run, tmp_path,
+def test_fully_connected_matches_tflm_bit_for_bit_per_tensor_and_per_channel(mce_run, tmp_path,
                                                                              seed):
     rng = np.random.default_rng(3000 + seed)
     batches, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 70)), int(
         rng.integers(1, 20))
     in_s, in_zp = float(logu(rng, 1e-3, 8.0)), pick_zp(rng)
-    w_s = logu(rng, 1e-4, 0.2, size=1)
+    w_s = logu(rng, 1e-4, 0.2, size=units if seed % 2 else 1)  # odd seeds: per-channel
     out_s, out_zp = requant_scales(rng, in_s, w_s, depth), pick_zp(rng)
     act = int(rng.choice([0, 1, 3]))
     mb = ModelBuilder()
