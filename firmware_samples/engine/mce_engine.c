@@ -686,6 +686,36 @@ static mce_status prep_softmax(mce_ctx *c, mce_op *op)
     return MCE_OK;
 }
 
+static mce_status prep_logistic(mce_ctx *c, mce_op *op)
+{
+    mce_engine *e = c->e;
+    mce_tensor *in = op_in(e, op, 0), *out = op_out(e, op, 0);
+    mce_logistic_params *p = &op->p.logistic;
+    mce_status st;
+    int32_t mult, shift;
+    double radius;
+    if ((st = need_type(c, in, MCE_TYPE_INT8, "LOGISTIC input must be int8")) ||
+        (st = need_type(c, out, MCE_TYPE_INT8, "LOGISTIC output must be int8")))
+        return st;
+    if (elem_count(in) != elem_count(out))
+        return fail(c, MCE_ERR_SHAPE, "LOGISTIC shape mismatch");
+    if ((st = need_scale(c, in)))
+        return st;
+    if (out->zero_point != -128 || !(out->scale > 0.00390624f && out->scale < 0.00390626f))
+        return fail(c, MCE_ERR_QUANT, "LOGISTIC int8 output must have scale 1/256, zero point -128");
+    /* input scale in Q4.27 units: scale * 2^27, split into multiplier and left shift */
+    mce_quantize_multiplier((double)in->scale * (double)(1L << 27), &mult, &shift);
+    if (shift < 0 || shift > 30)
+        return fail(c, MCE_ERR_QUANT, "LOGISTIC input scale out of range");
+    radius = 15.0 * (double)(1L << 27) / (double)(1L << shift);
+    p->count = elem_count(in);
+    p->input_zero_point = in->zero_point;
+    p->input_mult = mult;
+    p->input_left_shift = shift;
+    p->input_range_radius = (int32_t)mce_floor(radius);
+    return MCE_OK;
+}
+
 static mce_status prep_reshape(mce_ctx *c, mce_op *op)
 {
     mce_engine *e = c->e;
@@ -847,6 +877,7 @@ static mce_status prepare_op(mce_ctx *c, mce_op *op)
     case MCE_OP_ADD: return prep_add(c, op);
     case MCE_OP_MUL: return prep_mul(c, op);
     case MCE_OP_SOFTMAX: return prep_softmax(c, op);
+    case MCE_OP_LOGISTIC: return prep_logistic(c, op);
     case MCE_OP_RESHAPE:
     case MCE_OP_SQUEEZE: return prep_reshape(c, op);
     case MCE_OP_QUANTIZE: return prep_quantize(c, op);
@@ -1300,6 +1331,9 @@ mce_status mce_invoke(mce_engine *e)
             break;
         case MCE_OP_SOFTMAX:
             mce_softmax_s8(&op->p.softmax, (const int8_t *)in0->data, (int8_t *)out->data);
+            break;
+        case MCE_OP_LOGISTIC:
+            mce_logistic_s8(&op->p.logistic, (const int8_t *)in0->data, (int8_t *)out->data);
             break;
         case MCE_OP_RESHAPE:
         case MCE_OP_SQUEEZE:

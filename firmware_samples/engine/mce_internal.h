@@ -78,6 +78,7 @@ typedef struct mce_op {
         mce_add_params add;
         mce_mul_params mul;
         mce_softmax_params softmax;
+        mce_logistic_params logistic;
         mce_quantize_params quantize;
         mce_requantize_params requantize;
         mce_dequantize_params dequantize;
@@ -96,6 +97,7 @@ enum {
     MCE_OP_DEPTHWISE_CONV_2D = 4,
     MCE_OP_DEQUANTIZE = 6,
     MCE_OP_FULLY_CONNECTED = 9,
+    MCE_OP_LOGISTIC = 14,
     MCE_OP_MAX_POOL_2D = 17,
     MCE_OP_MUL = 18,
     MCE_OP_RESHAPE = 22,

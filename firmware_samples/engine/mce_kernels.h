@@ -17,6 +17,7 @@
  *   mce_add_s8               ADD int8 (with broadcasting up to MCE_MAX_DIMS)
  *   mce_mul_s8               MUL int8 (with broadcasting)
  *   mce_softmax_s8           SOFTMAX int8 -> int8 (gemmlowp fixed-point exp, as TFLM)
+ *   mce_logistic_s8          LOGISTIC int8 -> int8 (fixed-point sigmoid, as TFLM)
  *   mce_quantize_f32_s8      QUANTIZE float32 -> int8
  *   mce_requantize_s8        QUANTIZE int8 -> int8
  *   mce_dequantize_s8_f32    DEQUANTIZE int8 -> float32
@@ -139,6 +140,16 @@ typedef struct {
 } mce_softmax_params;
 
 void mce_softmax_s8(const mce_softmax_params *p, const int8_t *input, int8_t *output);
+
+typedef struct {
+    uint32_t count;
+    int32_t input_zero_point;
+    int32_t input_mult;          /* input scale * 2^27 as Q0.31 multiplier ... */
+    int32_t input_left_shift;    /* ... and left shift */
+    int32_t input_range_radius;  /* |x - zp| at or beyond this saturates */
+} mce_logistic_params;
+
+void mce_logistic_s8(const mce_logistic_params *p, const int8_t *input, int8_t *output);
 
 typedef struct {
     uint32_t count;

@@ -28,8 +28,10 @@ MCE_INLINE int32_t mce_exp_quarter_interval(int32_t a)
     return exp_minus_one_eighth + mce_srdhm(exp_minus_one_eighth, x + poly);
 }
 
-/* exp(a) for a <= 0 given in Q5.26; result in Q0.31 (exp(0) saturates to INT32_MAX). */
-MCE_INLINE int32_t mce_exp_on_negative_values(int32_t a)
+/* exp(a) for a <= 0 given with `int_bits` integer bits (4 or 5 here); result in Q0.31
+ * (exp(0) saturates to INT32_MAX). a = -(k/4) - r with r in [0, 1/4): exp(-r) from the
+ * series, then one multiply by exp(-2^j) for each set bit of k/4. */
+MCE_INLINE int32_t mce_exp_on_negative_values(int32_t a, int32_t int_bits)
 {
     static const int32_t exp_neg_pow2[7] = {
         1672461947, /* exp(-1/4) */
@@ -40,13 +42,15 @@ MCE_INLINE int32_t mce_exp_on_negative_values(int32_t a)
         720401,     /* exp(-8)   */
         242         /* exp(-16)  */
     };
-    const int32_t one_quarter = 1 << 24;
+    const int32_t frac_bits = 31 - int_bits;
+    const int32_t one_quarter = 1 << (frac_bits - 2);
     int32_t a_mod_minus_quarter = (a & (one_quarter - 1)) - one_quarter;
-    int32_t result = mce_exp_quarter_interval(mce_sat_mul_pot(a_mod_minus_quarter, 5));
+    int32_t result = mce_exp_quarter_interval(mce_sat_mul_pot(a_mod_minus_quarter, int_bits));
     int32_t remainder = a_mod_minus_quarter - a; /* the multiple of 1/4 still to apply */
     int32_t k;
     for (k = 0; k < 7; k++) {
-        if (remainder & (int32_t)((uint32_t)1 << (24 + k)))
+        /* exp(-2^(k-2)) is only needed while 2^(k-2) is representable: k - 2 < int_bits */
+        if (k - 2 < int_bits && (remainder & (int32_t)((uint32_t)1 << (frac_bits - 2 + k))))
             result = mce_srdhm(result, exp_neg_pow2[k]);
     }
     return a == 0 ? INT32_MAX : result;
@@ -84,7 +88,7 @@ void mce_softmax_s8(const mce_softmax_params *p, const int8_t *input, int8_t *ou
                 int32_t scaled = mce_srdhm(mce_shl(diff, p->input_left_shift), p->input_mult);
                 /* Q12.19 accumulation; wraps (instead of UB) beyond 4096 classes */
                 sum = (int32_t)((uint32_t)sum +
-                                (uint32_t)mce_rdivpot(mce_exp_on_negative_values(scaled), 12));
+                                (uint32_t)mce_rdivpot(mce_exp_on_negative_values(scaled, 5), 12));
             }
         }
         headroom = mce_clz32((uint32_t)sum);
@@ -95,12 +99,42 @@ void mce_softmax_s8(const mce_softmax_params *p, const int8_t *input, int8_t *ou
             int32_t diff = (int32_t)in[c] - mx;
             if (diff >= p->diff_min) {
                 int32_t scaled = mce_srdhm(mce_shl(diff, p->input_left_shift), p->input_mult);
-                int32_t e = mce_exp_on_negative_values(scaled);
+                int32_t e = mce_exp_on_negative_values(scaled, 5);
                 int32_t v = mce_rdivpot(mce_srdhm(recip, e), bits_over_unit + 23);
                 out[c] = (int8_t)mce_clamp(v - 128, -128, 127);
             } else {
                 out[c] = -128;
             }
         }
+    }
+}
+
+/*
+ * LOGISTIC int8 -> int8 (output scale 1/256, zero point -128), the fixed-point sigmoid of
+ * TFLite's reference int8 kernel: x - zp is rescaled to Q4.27; beyond +-radius the output
+ * saturates; otherwise sigmoid(|a|) = 1 / (1 + exp(-|a|)) and sigmoid(-|a|) = 1 - that.
+ */
+void mce_logistic_s8(const mce_logistic_params *p, const int8_t *input, int8_t *output)
+{
+    uint32_t i;
+    for (i = 0; i < p->count; i++) {
+        int32_t x = (int32_t)input[i] - p->input_zero_point;
+        int32_t v;
+        if (x <= -p->input_range_radius) {
+            v = -128;
+        } else if (x >= p->input_range_radius) {
+            v = 127;
+        } else {
+            int32_t a = mce_mul_by_qmult(x, p->input_mult, p->input_left_shift); /* Q4.27 */
+            int32_t r;
+            if (a == 0) {
+                r = 1 << 30; /* 1/2 */
+            } else {
+                int32_t pos = mce_one_over_one_plus_x(mce_exp_on_negative_values(a > 0 ? -a : a, 4));
+                r = a > 0 ? pos : INT32_MAX - pos;
+            }
+            v = mce_clamp(mce_rdivpot(r, 23) - 128, -128, 127);
+        }
+        output[i] = (int8_t)v;
     }
 }

@@ -9,7 +9,8 @@ from mce_testlib import ENGINE_DIR
 
 KERNEL_SYMBOLS = [
     "mce_conv2d_s8", "mce_depthwise_conv2d_s8", "mce_fully_connected_s8", "mce_avg_pool2d_s8",
-    "mce_max_pool2d_s8", "mce_add_s8", "mce_mul_s8", "mce_softmax_s8", "mce_quantize_f32_s8",
+    "mce_max_pool2d_s8", "mce_add_s8", "mce_mul_s8", "mce_softmax_s8", "mce_logistic_s8",
+    "mce_quantize_f32_s8",
     "mce_requantize_s8", "mce_dequantize_s8_f32", "mce_reshape", "mce_concatenation_s8",
     "mce_pad_s8",
 ]

@@ -324,3 +324,16 @@ def test_softmax_matches_tflm_on_hundreds_of_rows_per_input_scale(mce_run, tmp_p
     xin = rand_i8(rng, (rows, depth))
     xin[: rows // 3] //= 8  # narrower logit spreads: outputs spread over the whole int8 range
     check(mce_run, tmp_path, mb.build([x], [y]), [xin])
+
+
+@pytest.mark.parametrize("in_scale", [0.001, 0.01, 0.03, 0.0625, 0.1, 0.25, 0.5, 1.0, 4.0])
+def test_logistic_matches_tflm_reference_int8_logistic_on_every_input_value(mce_run, tmp_path,
+                                                                           in_scale):
+    rng = np.random.default_rng(int(in_scale * 1e5))
+    zp = pick_zp(rng)
+    mb = ModelBuilder()
+    x = mb.tensor([2, 256], TT.INT8, in_scale, zp)
+    y = mb.tensor([2, 256], TT.INT8, 1.0 / 256, -128)
+    mb.op(Op.LOGISTIC, [x], [y])
+    every = np.arange(-128, 128, dtype=np.int8)
+    check(mce_run, tmp_path, mb.build([x], [y]), [np.stack([every, every[::-1]])])
