@@ -90,12 +90,17 @@ class Firmware:
                 continue
             off, filesz, memsz = seg["p_offset"], seg["p_filesz"], seg["p_memsz"]
             if off + filesz > len(blob):
-                raise ElfError(f"{self.path}: truncated: segment {i} data ends at byte "
-                               f"{off + filesz}, file has {len(blob)}")
+                raise ElfError(
+                    f"{self.path}: truncated: segment {i} data ends at byte "
+                    f"{off + filesz}, file has {len(blob)}"
+                )
             if filesz > memsz:
                 raise ElfError(f"{self.path}: segment {i} has p_filesz > p_memsz")
-            segs.append(Segment(seg["p_paddr"], seg["p_vaddr"], blob[off:off + filesz], memsz,
-                                seg["p_flags"]))
+            segs.append(
+                Segment(
+                    seg["p_paddr"], seg["p_vaddr"], blob[off : off + filesz], memsz, seg["p_flags"]
+                )
+            )
         self.segments: tuple[Segment, ...] = tuple(segs)
         sections = []
         symbols: dict[str, int] = {}
@@ -104,9 +109,17 @@ class Firmware:
             flags = sec["sh_flags"]
             if flags & SHF_ALLOC and sec["sh_size"]:
                 addr = sec["sh_addr"]
-                sections.append(Section(sec.name, addr, self._lma(addr), sec["sh_size"],
-                                        bool(flags & SHF_WRITE), bool(flags & SHF_EXECINSTR),
-                                        sec["sh_type"] == "SHT_NOBITS"))
+                sections.append(
+                    Section(
+                        sec.name,
+                        addr,
+                        self._lma(addr),
+                        sec["sh_size"],
+                        bool(flags & SHF_WRITE),
+                        bool(flags & SHF_EXECINSTR),
+                        sec["sh_type"] == "SHT_NOBITS",
+                    )
+                )
             if sec["sh_type"] == "SHT_SYMTAB":
                 for sym in sec.iter_symbols():
                     if not sym.name or sym["st_shndx"] == "SHN_UNDEF":
@@ -154,7 +167,7 @@ class Firmware:
         for s in self.segments:
             if s.paddr <= address and address + size <= s.paddr + len(s.data):
                 start = address - s.paddr
-                return s.data[start:start + size]
+                return s.data[start : start + size]
         return None
 
 

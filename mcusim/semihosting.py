@@ -20,12 +20,30 @@ from typing import BinaryIO, Protocol
 
 # Operation numbers, spec section "Semihosting operations".
 OPERATIONS: dict[int, str] = {
-    0x01: "SYS_OPEN", 0x02: "SYS_CLOSE", 0x03: "SYS_WRITEC", 0x04: "SYS_WRITE0",
-    0x05: "SYS_WRITE", 0x06: "SYS_READ", 0x07: "SYS_READC", 0x08: "SYS_ISERROR",
-    0x09: "SYS_ISTTY", 0x0A: "SYS_SEEK", 0x0C: "SYS_FLEN", 0x0D: "SYS_TMPNAM",
-    0x0E: "SYS_REMOVE", 0x0F: "SYS_RENAME", 0x10: "SYS_CLOCK", 0x11: "SYS_TIME",
-    0x12: "SYS_SYSTEM", 0x13: "SYS_ERRNO", 0x15: "SYS_GET_CMDLINE", 0x16: "SYS_HEAPINFO",
-    0x18: "SYS_EXIT", 0x20: "SYS_EXIT_EXTENDED", 0x30: "SYS_ELAPSED", 0x31: "SYS_TICKFREQ",
+    0x01: "SYS_OPEN",
+    0x02: "SYS_CLOSE",
+    0x03: "SYS_WRITEC",
+    0x04: "SYS_WRITE0",
+    0x05: "SYS_WRITE",
+    0x06: "SYS_READ",
+    0x07: "SYS_READC",
+    0x08: "SYS_ISERROR",
+    0x09: "SYS_ISTTY",
+    0x0A: "SYS_SEEK",
+    0x0C: "SYS_FLEN",
+    0x0D: "SYS_TMPNAM",
+    0x0E: "SYS_REMOVE",
+    0x0F: "SYS_RENAME",
+    0x10: "SYS_CLOCK",
+    0x11: "SYS_TIME",
+    0x12: "SYS_SYSTEM",
+    0x13: "SYS_ERRNO",
+    0x15: "SYS_GET_CMDLINE",
+    0x16: "SYS_HEAPINFO",
+    0x18: "SYS_EXIT",
+    0x20: "SYS_EXIT_EXTENDED",
+    0x30: "SYS_ELAPSED",
+    0x31: "SYS_TICKFREQ",
 }
 # SYS_EXIT reason codes, spec SYS_EXIT (0x18) "Software reason codes" table.
 ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN = 0x20023
@@ -41,14 +59,17 @@ OPEN_MODES = ("r", "rb", "r+", "r+b", "w", "wb", "w+", "w+b", "a", "ab", "a+", "
 EPERM, ENOENT, EIO, EBADF, EACCES, EFAULT, EEXIST = 1, 2, 5, 9, 13, 14, 17
 ENOTDIR, EISDIR, EINVAL, EMFILE, ENOSPC, ESPIPE = 20, 21, 22, 24, 28, 29
 ENOSYS, ENOTEMPTY, ENAMETOOLONG = 88, 90, 91
-_HOST_TO_GUEST_ERRNO = {name: value for name, value in globals().items()
-                        if name in host_errno.errorcode.values() and isinstance(value, int)}
+_HOST_TO_GUEST_ERRNO = {
+    name: value
+    for name, value in globals().items()
+    if name in host_errno.errorcode.values() and isinstance(value, int)
+}
 
-MAX_TRANSFER = 16 * 1024 * 1024   # largest SYS_READ / SYS_WRITE / SYS_GET_CMDLINE buffer
-MAX_NAME = 4096                   # longest file name (bytes) for OPEN / REMOVE / RENAME
-MAX_STRING = 65536                # longest SYS_WRITE0 string before the terminating NUL
-MAX_OPEN = 64                     # open handles at once (console input, features, host files)
-MAX_REFUSED = 1000                # entries kept in `refused`; later refusals are only counted
+MAX_TRANSFER = 16 * 1024 * 1024  # largest SYS_READ / SYS_WRITE / SYS_GET_CMDLINE buffer
+MAX_NAME = 4096  # longest file name (bytes) for OPEN / REMOVE / RENAME
+MAX_STRING = 65536  # longest SYS_WRITE0 string before the terminating NUL
+MAX_OPEN = 64  # open handles at once (console input, features, host files)
+MAX_REFUSED = 1000  # entries kept in `refused`; later refusals are only counted
 STDOUT_HANDLE, STDERR_HANDLE = 1, 2
 FIRST_HANDLE = 3
 
@@ -90,10 +111,10 @@ class _Refusal(Exception):
 
 @dataclass
 class _Handle:
-    kind: str                      # "stdin" | "features" | "file"
+    kind: str  # "stdin" | "features" | "file"
     name: str
     file: BinaryIO | None = None
-    position: int = 0              # read position in the features pseudo-file
+    position: int = 0  # read position in the features pseudo-file
 
 
 def _floor_ticks(seconds: float, rate: float) -> int:
@@ -111,10 +132,19 @@ class Semihosting:
     Return values are Python ints (-1 on failure); the caller masks them to 32 bits for r0.
     """
 
-    def __init__(self, memory: Memory, *, console: Callable[[bytes, int], None],
-                 stdin: Callable[[int], bytes] | None = None, root: Path | None = None,
-                 cmdline: str = "", clock_seconds: Callable[[], float], tick_hz: int,
-                 heap_info: HeapInfo, start_epoch_s: int = 0) -> None:
+    def __init__(
+        self,
+        memory: Memory,
+        *,
+        console: Callable[[bytes, int], None],
+        stdin: Callable[[int], bytes] | None = None,
+        root: Path | None = None,
+        cmdline: str = "",
+        clock_seconds: Callable[[], float],
+        tick_hz: int,
+        heap_info: HeapInfo,
+        start_epoch_s: int = 0,
+    ) -> None:
         self._memory = memory
         self._console = console
         self._stdin = stdin
@@ -149,7 +179,7 @@ class Semihosting:
             return int(handler(param))
         except _Refusal as refusal:
             self._refuse(f"{name} {refusal}", refusal.errno)
-        except OSError as error:   # an ordinary host failure (no such file…), not a refusal
+        except OSError as error:  # an ordinary host failure (no such file…), not a refusal
             self.errno = _guest_errno(error)
         return -1
 
@@ -172,11 +202,11 @@ class Semihosting:
                 return STDERR_HANDLE
             return STDOUT_HANDLE if mode >= 4 else self._allocate(_Handle("stdin", ":tt"))
         if raw == b":semihosting-features":
-            if mode > 1:   # spec: only modes 0 (r) and 1 (rb) may open it
+            if mode > 1:  # spec: only modes 0 (r) and 1 (rb) may open it
                 raise _Refusal(f"{_show(raw)}: mode {mode} is not a read mode", EACCES)
             return self._allocate(_Handle("features", ":semihosting-features"))
         path = self._sandboxed(raw)
-        self._allocate(None)   # raises EMFILE before a host file is opened
+        self._allocate(None)  # raises EMFILE before a host file is opened
         try:
             if not stat.S_ISREG(os.stat(path).st_mode):
                 raise _Refusal(f"{_show(raw)}: not a regular file", EACCES)
@@ -184,7 +214,7 @@ class Semihosting:
             if mode < 4:
                 raise
         python_mode = OPEN_MODES[mode].replace("b", "") + "b"
-        file = open(path, python_mode, buffering=0)   # noqa: SIM115 - lives in the handle table
+        file = open(path, python_mode, buffering=0)  # noqa: SIM115 - lives in the handle table
         return self._allocate(_Handle("file", raw.decode(), file))
 
     def _op_close(self, param: int) -> int:
@@ -227,7 +257,7 @@ class Semihosting:
                 self._console(self._read(buffer, length), number)
             return 0
         handle = self._handle(number)
-        if handle.file is None:   # console input or the features pseudo-file
+        if handle.file is None:  # console input or the features pseudo-file
             self.errno = EBADF
             return length
         written = handle.file.write(self._read(buffer, length)) if length else 0
@@ -242,7 +272,7 @@ class Semihosting:
         if handle.kind == "stdin":
             data = self._stdin(length)[:length] if self._stdin is not None else b""
         elif handle.kind == "features":
-            data = FEATURES[handle.position:handle.position + length]
+            data = FEATURES[handle.position : handle.position + length]
             handle.position += len(data)
         else:
             assert handle.file is not None
@@ -326,7 +356,7 @@ class Semihosting:
 
     def _op_elapsed(self, param: int) -> int:
         ticks = _floor_ticks(self._clock_seconds(), self._tick_hz) & 0xFFFFFFFFFFFFFFFF
-        self._write(param, struct.pack("<Q", ticks))   # low word first, spec SYS_ELAPSED 32-bit
+        self._write(param, struct.pack("<Q", ticks))  # low word first, spec SYS_ELAPSED 32-bit
         return 0
 
     def _op_tickfreq(self, param: int) -> int:
@@ -413,7 +443,7 @@ class Semihosting:
             raise _Refusal(f"{_show(raw)}: absolute paths are refused", EACCES)
         if ".." in name.split("/"):
             raise _Refusal(f"{_show(raw)}: '..' components are refused", EACCES)
-        real = Path(os.path.realpath(self._root / name))   # follows every symlink
+        real = Path(os.path.realpath(self._root / name))  # follows every symlink
         if real == self._root or not real.is_relative_to(self._root):
             raise _Refusal(f"{_show(raw)}: outside the sandbox", EACCES)
         return str(real)
@@ -442,7 +472,7 @@ def _check_length(length: int, what: str) -> None:
 
 
 def _guest_errno(error: OSError) -> int:
-    if isinstance(error, io.UnsupportedOperation):   # e.g. writing a file opened read-only
+    if isinstance(error, io.UnsupportedOperation):  # e.g. writing a file opened read-only
         return EBADF
     return _HOST_TO_GUEST_ERRNO.get(host_errno.errorcode.get(error.errno or 0, "EIO"), EIO)
 

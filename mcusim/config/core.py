@@ -27,6 +27,9 @@ class ClassCost:
     cycles_min: int | None = None
     cycles_max: int | None = None
     source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Further keys of the class: ``register_offset_cycles``, ``double_cycles``,
+    ``core_register_cycles``, ``mnemonic_cycles`` (a table keyed by capstone mnemonic)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class CoreTiming:
 
     def rule(self, key: str, default: Any) -> Any:
         return self.rules.get(key, default)
+
+
+_CLASS_KEYS = ("cycles", "taken_cycles", "per_register_cycles", "cycles_min", "cycles_max")
 
 
 @cache
@@ -72,9 +78,18 @@ def parse_core(path: Path, data: dict[str, Any]) -> CoreTiming:
         if cycles < 0:
             raise k.fail("cycles", "must be >= 0")
         classes[cname] = ClassCost(
-            name=cname, cycles=cycles, taken_cycles=k.get("taken_cycles", int, None),
-            per_register_cycles=k.get("per_register_cycles", int, 0), cycles_min=cmin,
-            cycles_max=k.get("cycles_max", int, None), source=k.get("source", str, ""),
+            name=cname,
+            cycles=cycles,
+            taken_cycles=k.get("taken_cycles", int, None),
+            per_register_cycles=k.get("per_register_cycles", int, 0),
+            cycles_min=cmin,
+            cycles_max=k.get("cycles_max", int, None),
+            source=k.get("source", str, ""),
+            extra={
+                key: value
+                for key, value in k.table.items()
+                if key.endswith("_cycles") and key not in _CLASS_KEYS
+            },
         )
     mnemonic_class: dict[str, str] = {}
     mn = c.get("mnemonics", dict)
@@ -85,9 +100,15 @@ def parse_core(path: Path, data: dict[str, Any]) -> CoreTiming:
             raise c.fail(f"mnemonics.{cname}", "must be an array of strings")
         for n in names:
             if n in mnemonic_class:
-                raise c.fail(f"mnemonics.{cname}",
-                             f"lists '{n}', already in class '{mnemonic_class[n]}'")
+                raise c.fail(
+                    f"mnemonics.{cname}", f"lists '{n}', already in class '{mnemonic_class[n]}'"
+                )
             mnemonic_class[n] = cname
-    return CoreTiming(name=c.get("name", str), unicorn_model=c.get("unicorn_model", str),
-                      classes=classes, mnemonic_class=mnemonic_class,
-                      rules=dict(c.get("rules", dict, {})), path=str(path))
+    return CoreTiming(
+        name=c.get("name", str),
+        unicorn_model=c.get("unicorn_model", str),
+        classes=classes,
+        mnemonic_class=mnemonic_class,
+        rules=dict(c.get("rules", dict, {})),
+        path=str(path),
+    )

@@ -119,13 +119,15 @@ def target_path(name: str) -> Path:
     path = targets_dir() / f"{name}.toml"
     if not path.is_file():
         known = ", ".join(list_targets())
-        raise InputError(f"unknown target '{name}' (built-in targets: {known}; "
-                         "or pass a path ending in .toml)")
+        raise InputError(
+            f"unknown target '{name}' (built-in targets: {known}; or pass a path ending in .toml)"
+        )
     return path
 
 
-def load_target(name: str, *, clock_hz: float | None = None, clock_mode: str | None = None
-                ) -> Target:
+def load_target(
+    name: str, *, clock_hz: float | None = None, clock_mode: str | None = None
+) -> Target:
     """Load, merge and validate a target.
 
     Args:
@@ -154,7 +156,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise ConfigError(f"{path}: extends must be a string")
     if parent.endswith(".toml"):
-        parent_path = (path.parent / parent)
+        parent_path = path.parent / parent
         if not parent_path.is_file():
             raise ConfigError(f"{path}: extends: file '{parent}' not found")
     else:
@@ -172,8 +174,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         old = out.get(key)
         if isinstance(old, dict) and isinstance(value, dict):
             out[key] = _merge(old, value)
-        elif (isinstance(old, list) and isinstance(value, list)
-              and all(isinstance(x, dict) and "name" in x for x in old + value)):
+        elif (
+            isinstance(old, list)
+            and isinstance(value, list)
+            and all(isinstance(x, dict) and "name" in x for x in old + value)
+        ):
             merged = {x["name"]: x for x in old}
             for x in value:
                 merged[x["name"]] = _merge(merged[x["name"]], x) if x["name"] in merged else x
@@ -183,8 +188,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _build(path: Path, data: dict[str, Any], *, clock_hz: float | None,
-           clock_mode: str | None) -> Target:
+def _build(
+    path: Path, data: dict[str, Any], *, clock_hz: float | None, clock_mode: str | None
+) -> Target:
     c = Checker(path, data)
     schema = c.get("schema", int)
     if schema != 1:
@@ -199,8 +205,12 @@ def _build(path: Path, data: dict[str, Any], *, clock_hz: float | None,
         mode = Checker(path, modes[clock_mode], f"clock_modes.{clock_mode}")
         clock = mode.positive_int("clock_hz", clock)
         for key, value in mode.table.items():
-            if key in ("supply_voltage_v", "active_current_ua_per_mhz", "sleep_current_ua",
-                       "deep_sleep_current_ua"):
+            if key in (
+                "supply_voltage_v",
+                "active_current_ua_per_mhz",
+                "sleep_current_ua",
+                "deep_sleep_current_ua",
+            ):
                 power_table[key] = value
     if clock_hz is not None:
         if not clock_hz > 0:
@@ -224,10 +234,19 @@ def _build(path: Path, data: dict[str, Any], *, clock_hz: float | None,
         source=str(pc.get("source", str, "")),
     )
     return Target(
-        name=c.get("name", str), description=c.get("description", str, ""), core=core,
-        fpu=c.get("fpu", bool, False), clock_hz=clock, memory=memory, peripherals=peripherals,
-        power=power, vector_table=vector_table, path=str(path),
-        clock_modes=tuple(modes), clock_mode=clock_mode or "", raw=data,
+        name=c.get("name", str),
+        description=c.get("description", str, ""),
+        core=core,
+        fpu=c.get("fpu", bool, False),
+        clock_hz=clock,
+        memory=memory,
+        peripherals=peripherals,
+        power=power,
+        vector_table=vector_table,
+        path=str(path),
+        clock_modes=tuple(modes),
+        clock_mode=clock_mode or "",
+        raw=data,
     )
 
 
@@ -250,12 +269,19 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
             raise m.fail("base", f"0x{base:x} + size_bytes is outside the 32-bit address space")
         if base % 1024 or size % 1024:
             raise m.fail("base", "and size_bytes must be multiples of 1 KiB")
-        regions.append(MemoryRegion(
-            name=m.get("name", str), kind=kind, base=base, size_bytes=size, access=access,
-            wait_states=m.get("wait_states", int, 0),
-            fetch_width_bytes=m.positive_int("fetch_width_bytes", 4),
-            prefetch=m.get("prefetch", bool, False), cache=m.get("cache", bool, False),
-        ))
+        regions.append(
+            MemoryRegion(
+                name=m.get("name", str),
+                kind=kind,
+                base=base,
+                size_bytes=size,
+                access=access,
+                wait_states=m.get("wait_states", int, 0),
+                fetch_width_bytes=m.positive_int("fetch_width_bytes", 4),
+                prefetch=m.get("prefetch", bool, False),
+                cache=m.get("cache", bool, False),
+            )
+        )
         if regions[-1].wait_states < 0:
             raise m.fail("wait_states", "must be >= 0")
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
@@ -270,12 +296,21 @@ def _peripherals(c: Checker, memory: tuple[MemoryRegion, ...]) -> tuple[Peripher
         size = p.positive_int("size_bytes", 0x1000)
         if base < 0 or base + size > 1 << 32:
             raise p.fail("base", "is outside the 32-bit address space")
-        params = {k: v for k, v in p.table.items()
-                  if k not in ("name", "model", "base", "size_bytes")}
-        out.append(PeripheralSpec(name=p.get("name", str), model=p.get("model", str),
-                                  base=base, size_bytes=size, params=params))
-    spans = [(r.name, r.base, r.end) for r in memory] + [(s.name, s.base, s.base + s.size_bytes)
-                                                         for s in out]
+        params = {
+            k: v for k, v in p.table.items() if k not in ("name", "model", "base", "size_bytes")
+        }
+        out.append(
+            PeripheralSpec(
+                name=p.get("name", str),
+                model=p.get("model", str),
+                base=base,
+                size_bytes=size,
+                params=params,
+            )
+        )
+    spans = [(r.name, r.base, r.end) for r in memory] + [
+        (s.name, s.base, s.base + s.size_bytes) for s in out
+    ]
     _check_overlaps(c, "peripheral", spans)
     return tuple(out)
 

@@ -70,6 +70,12 @@ class Checker:
 
 
 def _names(kinds: tuple[type, ...]) -> str:
-    words = {int: "an integer", float: "a number", str: "a string", bool: "a boolean",
-             list: "an array", dict: "a table"}
+    words = {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }
     return " or ".join(words.get(k, k.__name__) for k in kinds)

@@ -1,0 +1,183 @@
+"""The Unicorn engine behind a small interface (L3; the only module that imports unicorn).
+
+Cortex-M specifics measured in ../shared/UNICORN_NOTES.md shape this wrapper: the core model is
+chosen with ``ctl_set_cpu_model`` before the first map, Thumb mode without UC_MODE_MCLASS, and
+no per-instruction hooks except ones scoped to single addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import unicorn
+from unicorn import arm_const as A
+
+_MODELS = {
+    "cortex-m0": A.UC_CPU_ARM_CORTEX_M0,
+    "cortex-m3": A.UC_CPU_ARM_CORTEX_M3,
+    "cortex-m4": A.UC_CPU_ARM_CORTEX_M4,
+}
+_REGS = {f"r{i}": getattr(A, f"UC_ARM_REG_R{i}") for i in range(13)}
+_REGS |= {
+    "sp": A.UC_ARM_REG_SP,
+    "lr": A.UC_ARM_REG_LR,
+    "pc": A.UC_ARM_REG_PC,
+    "xpsr": A.UC_ARM_REG_XPSR,
+    "ipsr": A.UC_ARM_REG_IPSR,
+    "msp": A.UC_ARM_REG_MSP,
+    "psp": A.UC_ARM_REG_PSP,
+    "control": A.UC_ARM_REG_CONTROL,
+    "primask": A.UC_ARM_REG_PRIMASK,
+    "basepri": A.UC_ARM_REG_BASEPRI,
+    "faultmask": A.UC_ARM_REG_FAULTMASK,
+    "fpscr": A.UC_ARM_REG_FPSCR,
+}
+_REGS |= {f"s{i}": getattr(A, f"UC_ARM_REG_S{i}") for i in range(32)}
+_REGS |= {
+    "r9": A.UC_ARM_REG_R9,
+    "sb": A.UC_ARM_REG_R9,
+    "sl": A.UC_ARM_REG_R10,
+    "fp": A.UC_ARM_REG_R11,
+    "ip": A.UC_ARM_REG_R12,
+}
+
+# Why emulation stopped, from Unicorn's error codes.
+ERRORS = {
+    unicorn.UC_ERR_READ_UNMAPPED: "read_unmapped",
+    unicorn.UC_ERR_WRITE_UNMAPPED: "write_unmapped",
+    unicorn.UC_ERR_FETCH_UNMAPPED: "fetch_unmapped",
+    unicorn.UC_ERR_READ_PROT: "read_prot",
+    unicorn.UC_ERR_WRITE_PROT: "write_prot",
+    unicorn.UC_ERR_FETCH_PROT: "fetch_prot",
+    unicorn.UC_ERR_INSN_INVALID: "insn_invalid",
+    unicorn.UC_ERR_READ_UNALIGNED: "unaligned",
+    unicorn.UC_ERR_WRITE_UNALIGNED: "unaligned",
+    unicorn.UC_ERR_FETCH_UNALIGNED: "unaligned",
+    unicorn.UC_ERR_EXCEPTION: "exception",
+}
+ACCESS_NAMES = {
+    unicorn.UC_MEM_READ_UNMAPPED: "read",
+    unicorn.UC_MEM_WRITE_UNMAPPED: "write",
+    unicorn.UC_MEM_FETCH_UNMAPPED: "fetch",
+    unicorn.UC_MEM_READ_PROT: "read",
+    unicorn.UC_MEM_WRITE_PROT: "write",
+    unicorn.UC_MEM_FETCH_PROT: "fetch",
+}
+
+
+def _perms(access: str) -> int:
+    p = 0
+    if "r" in access:
+        p |= unicorn.UC_PROT_READ
+    if "w" in access:
+        p |= unicorn.UC_PROT_WRITE
+    if "x" in access:
+        p |= unicorn.UC_PROT_EXEC
+    return p
+
+
+class Cpu:
+    """One emulated Cortex-M core with its memory map."""
+
+    def __init__(self, model: str):
+        self.uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
+        self.uc.ctl_set_cpu_model(_MODELS[model])
+        self._keep: list[Any] = []  # buffers and callbacks that must outlive the engine
+
+    # -- memory ---------------------------------------------------------------------------
+    def map_memory(self, base: int, size: int, access: str) -> np.ndarray:
+        """Map RAM-like memory backed by a numpy array (zero-copy scans)."""
+        buf = np.zeros(size, dtype=np.uint8)
+        self.uc.mem_map_ptr(base, size, _perms(access), buf.ctypes.data)
+        self._keep.append(buf)
+        return buf
+
+    def map_mmio(
+        self,
+        base: int,
+        size: int,
+        read: Callable[[int, int], int],
+        write: Callable[[int, int, int], None],
+    ) -> None:
+        def on_read(uc: Any, offset: int, sz: int, _: Any) -> int:
+            return read(offset, sz)
+
+        def on_write(uc: Any, offset: int, sz: int, value: int, _: Any) -> None:
+            write(offset, sz, value)
+
+        self._keep += [on_read, on_write]
+        self.uc.mmio_map(base, size, on_read, None, on_write, None)
+
+    def read(self, address: int, size: int) -> bytes:
+        return bytes(self.uc.mem_read(address, size))
+
+    def write(self, address: int, data: bytes) -> None:
+        self.uc.mem_write(address, data)
+
+    def read_u32(self, address: int) -> int:
+        return int.from_bytes(self.uc.mem_read(address, 4), "little")
+
+    # -- registers ------------------------------------------------------------------------
+    def reg(self, name: str) -> int:
+        return self.uc.reg_read(_REGS[name])
+
+    def set_reg(self, name: str, value: int) -> None:
+        self.uc.reg_write(_REGS[name], value & 0xFFFFFFFF)
+
+    def regs(self, names: tuple[str, ...]) -> dict[str, int]:
+        return {n: self.uc.reg_read(_REGS[n]) for n in names}
+
+    # -- hooks ----------------------------------------------------------------------------
+    def hook_block(self, callback: Callable[[Any, int, int, Any], None]) -> None:
+        """``callback(engine, address, size, None)`` before each translated block runs."""
+        self._keep.append(callback)
+        self.uc.hook_add(unicorn.UC_HOOK_BLOCK, callback)
+
+    def hook_address(self, address: int, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` before the instruction at ``address`` runs (scoped hook)."""
+
+        def cb(uc: Any, addr: int, size: int, _: Any) -> None:
+            callback()
+
+        self._keep.append(cb)
+        self.uc.hook_add(unicorn.UC_HOOK_CODE, cb, begin=address, end=address)
+
+    def hook_interrupt(self, callback: Callable[[int], None]) -> None:
+        def cb(uc: Any, intno: int, _: Any) -> None:
+            callback(intno)
+
+        self._keep.append(cb)
+        self.uc.hook_add(unicorn.UC_HOOK_INTR, cb)
+
+    def hook_bad_access(self, callback: Callable[[str, int, int], None]) -> None:
+        """``callback(kind, address, size)`` on an access Unicorn refuses (then it stops)."""
+
+        def cb(uc: Any, access: int, address: int, size: int, value: int, _: Any) -> bool:
+            callback(ACCESS_NAMES.get(access, "access"), address, size)
+            return False
+
+        self._keep.append(cb)
+        self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, cb)
+
+    def hook_reads(self, begin: int, end: int, callback: Callable[[int, int], None]) -> None:
+        """``callback(address, size)`` for every data read in ``[begin, end]`` (slows loads)."""
+
+        def cb(uc: Any, access: int, address: int, size: int, value: int, _: Any) -> None:
+            callback(address, size)
+
+        self._keep.append(cb)
+        self.uc.hook_add(unicorn.UC_HOOK_MEM_READ, cb, begin=begin, end=end)
+
+    # -- running --------------------------------------------------------------------------
+    def run(self, pc: int) -> str | None:
+        """Run from ``pc`` until stopped; returns None or the kind of error that stopped it."""
+        try:
+            self.uc.emu_start(pc | 1, 0xFFFFFFFF)
+        except unicorn.UcError as e:
+            return ERRORS.get(e.errno, f"unicorn error {e.errno}: {e}")
+        return None
+
+    def stop(self) -> None:
+        self.uc.emu_stop()

@@ -1,0 +1,59 @@
+"""The bus protocol between peripheral models and the simulator (L3)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class System(Protocol):
+    """What a peripheral may ask of the simulated system."""
+
+    def now(self) -> int:
+        """Modelled cycles since reset, at the instruction doing the access."""
+        ...
+
+    def console(self, data: bytes, source: str) -> None:
+        """Emit firmware output (``source`` names the channel, e.g. ``"uart0"``)."""
+        ...
+
+    def set_pending(self, exception: int) -> None:
+        """Mark an exception (or IRQ number + 16) pending."""
+        ...
+
+    def reschedule(self) -> None:
+        """Timing state changed: recompute the next event deadline."""
+        ...
+
+    def request_stop(self, reason: str, message: str) -> None:
+        """End the run after the current block (e.g. a reset request)."""
+        ...
+
+
+class Peripheral:
+    """Base class: register reads and writes at offsets from ``base``."""
+
+    def __init__(self, name: str, base: int, size_bytes: int):
+        self.name = name
+        self.base = base
+        self.size_bytes = size_bytes
+
+    def read(self, offset: int, size: int) -> int:
+        raise NotImplementedError
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        raise NotImplementedError
+
+
+class RegisterFile:
+    """Byte-addressed storage that reads back what was written (little-endian)."""
+
+    def __init__(self, size_bytes: int):
+        self._data: dict[int, int] = {}
+        self.size_bytes = size_bytes
+
+    def read(self, offset: int, size: int) -> int:
+        return sum(self._data.get(offset + i, 0) << (8 * i) for i in range(size))
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        for i in range(size):
+            self._data[offset + i] = (value >> (8 * i)) & 0xFF

@@ -1,0 +1,27 @@
+"""Peripheral registry: model name in a target TOML -> class (L3)."""
+
+from __future__ import annotations
+
+from mcusim.config.target import PeripheralSpec
+from mcusim.errors import ConfigError
+from mcusim.peripherals.bus import Peripheral, System
+from mcusim.peripherals.simple import Registers, Uart
+
+MODELS = {"uart": Uart, "registers": Registers}
+
+
+def build(spec: PeripheralSpec, system: System, *, where: str) -> Peripheral:
+    """Instantiate the model a ``[[peripheral]]`` entry names."""
+    cls = MODELS.get(spec.model)
+    if cls is None:
+        raise ConfigError(
+            f"{where}.model '{spec.model}' is not a known peripheral model "
+            f"({', '.join(sorted(MODELS))})"
+        )
+    kwargs = dict(spec.params)
+    kwargs.pop("source", None)
+    kwargs = {k: v for k, v in kwargs.items() if not k.endswith("_source")}
+    try:
+        return cls(spec.name, spec.base, spec.size_bytes, system=system, where=where, **kwargs)
+    except TypeError as e:
+        raise ConfigError(f"{where}: {e}") from None

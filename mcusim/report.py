@@ -1,0 +1,128 @@
+"""Human and machine reports of a run: rich tables and JSON (L6)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from mcusim.result import RunResult
+from mcusim.units import fmt_bytes
+
+TOP_FUNCTIONS = 10
+
+
+def to_json(result: RunResult, extra: dict[str, Any] | None = None) -> str:
+    d = result.to_dict()
+    if extra:
+        d.update(extra)
+    return json.dumps(d, indent=2, sort_keys=False)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f} %" if whole else "-"
+
+
+def exit_line(r: RunResult) -> str:
+    return f"mcusim: {r.message or r.exit_reason} (exit code {r.exit_code})"
+
+
+def print_report(r: RunResult, console: Console) -> None:
+    """The full summary: run, time and energy, memory, top functions, and any problems."""
+    mhz = r.clock_hz / 1e6
+    t = Table(
+        title=f"mcusim: {r.firmware} on {r.target} ({r.core} @ {mhz:g} MHz)",
+        show_header=False,
+        title_justify="left",
+    )
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    t.add_row("exit", f"{r.exit_reason}, code {r.exit_code}: {r.message}")
+    t.add_row("instructions", f"{r.instructions:,}")
+    t.add_row("cycles", f"{r.cycles:,} ({r.active_cycles:,} active, {r.sleep_cycles:,} asleep)")
+    t.add_row("CPI (active cycles / instruction)", f"{r.cpi:.3f}")
+    t.add_row(f"time at {mhz:g} MHz", f"{r.time_s * 1e3:.4f} ms")
+    t.add_row("energy", f"{r.energy_uj:.3f} µJ")
+    t.add_row("average power", f"{r.avg_power_mw:.3f} mW")
+    f = r.footprint
+    t.add_row(
+        "flash used",
+        f"{fmt_bytes(f.flash_used_bytes)} of {fmt_bytes(f.flash_size_bytes)} "
+        f"({_pct(f.flash_used_bytes, f.flash_size_bytes)}): .text {f.text_bytes:,} B, "
+        f".rodata {f.rodata_bytes:,} B, .data {f.data_bytes:,} B",
+    )
+    t.add_row(
+        "static RAM",
+        f"{fmt_bytes(f.ram_static_bytes)} of {fmt_bytes(f.ram_size_bytes)} "
+        f"({_pct(f.ram_static_bytes, f.ram_size_bytes)}): .data {f.data_bytes:,} B, "
+        f".bss {f.bss_bytes:,} B",
+    )
+    t.add_row(
+        "stack peak",
+        f"{fmt_bytes(r.stack_peak_bytes)} (of {fmt_bytes(r.stack_size_bytes)} free for the stack)",
+    )
+    if r.heap_peak_bytes is not None:
+        t.add_row("heap peak (_sbrk)", fmt_bytes(r.heap_peak_bytes))
+    if r.exceptions_taken:
+        t.add_row(
+            "exceptions taken", ", ".join(f"{k} ×{v:,}" for k, v in r.exceptions_taken.items())
+        )
+    t.add_row("host time", f"{r.host_seconds:.3f} s ({r.mips:.2f} guest MIPS)")
+    console.print(t)
+    if r.top_functions:
+        ft = Table(title="top functions by cycles", title_justify="left")
+        ft.add_column("function")
+        ft.add_column("cycles", justify="right")
+        ft.add_column("% of cycles", justify="right")
+        ft.add_column("instructions", justify="right")
+        for fn in r.top_functions[:TOP_FUNCTIONS]:
+            ft.add_row(fn.name, f"{fn.cycles:,}", _pct(fn.cycles, r.cycles), f"{fn.instructions:,}")
+        console.print(ft)
+    if r.unknown_mmio:
+        mt = Table(
+            title="unmodelled MMIO accesses (reads returned 0, writes ignored)",
+            title_justify="left",
+        )
+        for col in ("address", "access", "count", "first PC"):
+            mt.add_column(col)
+        for m in r.unknown_mmio[:20]:
+            mt.add_row(
+                f"0x{m.address:08x}", m.access, f"{m.count:,}", f"0x{m.pc:08x} {m.pc_symbol}"
+            )
+        if len(r.unknown_mmio) > 20:
+            mt.add_row("...", f"{len(r.unknown_mmio) - 20} more (see --json)", "", "")
+        console.print(mt)
+    if r.unknown_mnemonics:
+        names = ", ".join(f"{k} ×{v}" for k, v in sorted(r.unknown_mnemonics.items()))
+        console.print(
+            f"[yellow]instructions missing from the {r.core} timing table "
+            f"(charged 1 cycle each time): {names}[/]"
+        )
+    for refused in r.semihosting_refused:
+        console.print(f"[yellow]semihosting refused: {refused}[/]")
+    if r.fault:
+        print_fault(r, console)
+    for failure in r.budget_failures:
+        console.print(f"[red]budget exceeded: {failure}[/]")
+
+
+def print_fault(r: RunResult, console: Console) -> None:
+    fl = r.fault
+    assert fl is not None
+    console.print(f"[bold red]{fl.kind}[/]: {fl.cause}")
+    console.print(f"  {fl.detail}")
+    console.print(f"  PC 0x{fl.pc:08x} {fl.pc_symbol}    LR 0x{fl.lr:08x} {fl.lr_symbol}")
+    regs = fl.registers
+    names = [f"r{i}" for i in range(13)] + ["sp", "lr", "pc", "xpsr", "msp", "psp", "control"]
+    line = []
+    for i, n in enumerate(names):
+        line.append(f"{n:>7} 0x{regs.get(n, 0):08x}")
+        if i % 4 == 3:
+            console.print("  " + "  ".join(line))
+            line = []
+    if line:
+        console.print("  " + "  ".join(line))
+    frame = "  ".join(f"{k} 0x{v:08x}" for k, v in fl.stacked_frame.items())
+    console.print(f"  stacked frame: {frame}")

@@ -1,0 +1,104 @@
+"""The result of a run as plain frozen dataclasses with ``to_dict()`` (L2).
+
+Units live in field names; the report and the JSON both read from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault reported the way a debugger shows it."""
+
+    kind: str  # e.g. "HardFault"
+    cause: str  # e.g. "BusFault: precise data bus error (PRECISERR)"
+    detail: str  # one line: what was accessed, why it failed
+    pc: int
+    pc_symbol: str
+    lr: int
+    lr_symbol: str
+    address: int | None  # the faulting data address, when there is one
+    registers: dict[str, int]
+    stacked_frame: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Flash and static RAM use from the ELF's sections, against the target's sizes."""
+
+    text_bytes: int
+    rodata_bytes: int
+    data_bytes: int
+    bss_bytes: int
+    flash_used_bytes: int
+    flash_size_bytes: int
+    ram_static_bytes: int
+    ram_size_bytes: int
+
+
+@dataclass(frozen=True)
+class FunctionCycles:
+    name: str
+    cycles: int
+    instructions: int
+
+
+@dataclass(frozen=True)
+class MmioAccess:
+    address: int
+    access: str  # "read" or "write"
+    count: int
+    pc: int
+    pc_symbol: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run measured."""
+
+    firmware: str
+    target: str
+    core: str
+    clock_hz: int
+    exit_reason: str  # exit | halted | fault | limit | timeout | reset | interrupted
+    exit_code: int
+    message: str
+    instructions: int
+    cycles: int
+    active_cycles: int
+    sleep_cycles: int
+    time_s: float
+    energy_uj: float
+    avg_power_mw: float
+    power_note: str
+    footprint: Footprint
+    stack_peak_bytes: int
+    stack_size_bytes: int
+    heap_peak_bytes: int | None
+    top_functions: tuple[FunctionCycles, ...]
+    exceptions_taken: dict[str, int]
+    unknown_mmio: tuple[MmioAccess, ...]
+    unknown_mnemonics: dict[str, int]
+    semihosting_refused: tuple[str, ...]
+    console: str
+    fault: Fault | None
+    host_seconds: float
+    budget_failures: tuple[str, ...] = field(default=())
+
+    @property
+    def cpi(self) -> float:
+        return self.active_cycles / self.instructions if self.instructions else 0.0
+
+    @property
+    def mips(self) -> float:
+        return self.instructions / self.host_seconds / 1e6 if self.host_seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["time_ms"] = self.time_s * 1000.0
+        d["cpi"] = self.cpi
+        d["host_mips"] = self.mips
+        return d

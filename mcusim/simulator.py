@@ -1,0 +1,707 @@
+"""The simulator: wires ELF, target, CPU, peripherals, timing and semihosting into a run (L5).
+
+``Simulator(target, options).run(firmware)`` returns a :class:`RunResult`. This is the one
+module that knows every other layer; the hot path itself lives in
+:mod:`mcusim.timing.accounting`.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mcusim.config.core import load_core
+from mcusim.config.target import Target
+from mcusim.cortex import ExceptionCosts, ExceptionUnit, StackingError, fault_kind
+from mcusim.cpu import Cpu
+from mcusim.elf import Firmware
+from mcusim.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, ElfError
+from mcusim.memory import check_placement, footprint, stack_bounds
+from mcusim.mmio import MmioMap
+from mcusim.peripherals.debug import Dwt, Itm
+from mcusim.peripherals.exceptions import Exceptions, exception_name
+from mcusim.peripherals.scs import Scs
+from mcusim.result import Fault, FunctionCycles, MmioAccess, RunResult
+from mcusim.semihosting import HeapInfo, Semihosting, SemihostingExit
+from mcusim.timing.accounting import Block, CycleCounter
+from mcusim.timing.decode import decode
+from mcusim.timing.model import CycleModel
+
+PAINT = 0xCDCDCDCD
+REG_NAMES = tuple(f"r{i}" for i in range(13)) + (
+    "sp",
+    "lr",
+    "pc",
+    "xpsr",
+    "msp",
+    "psp",
+    "control",
+    "primask",
+)
+EXIT_CODES = {
+    "exit": None,
+    "halted": EXIT_OK,
+    "reset": EXIT_OK,
+    "fault": EXIT_FAILURE,
+    "limit": EXIT_LIMIT,
+    "timeout": EXIT_LIMIT,
+    "interrupted": EXIT_INTERRUPTED,
+}
+# T32 encodings of the operand-dependent multiply/divide family (Armv7-M ARM A7.7):
+# (first halfword & 0xFFF0, mask and value of the second halfword)
+OPERAND_PATTERNS = {
+    "sdiv": (0xFB90, 0xF0F0, 0xF0F0),
+    "udiv": (0xFBB0, 0xF0F0, 0xF0F0),
+    "smull": (0xFB80, 0x00F0, 0),
+    "umull": (0xFBA0, 0x00F0, 0),
+    "smlal": (0xFBC0, 0x00F0, 0),
+    "umlal": (0xFBE0, 0x00F0, 0),
+}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: limits, console, semihosting sandbox."""
+
+    max_cycles: int | None = None
+    timeout_s: float | None = 300.0
+    args: tuple[str, ...] = ()
+    semihosting_root: Path | None = None
+    stdin: Callable[[int], bytes] | None = None
+    console: Callable[[bytes, str], None] | None = None
+    progress: Callable[[int], None] | None = None
+    poll_cycles: int = 1 << 22
+    handle_signals: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+class Simulator:
+    """Runs firmware on one target."""
+
+    def __init__(self, target: Target, options: RunOptions | None = None):
+        self.target = target
+        self.options = options or RunOptions()
+
+    def run(self, firmware: Firmware | str | Path) -> RunResult:
+        fw = firmware if isinstance(firmware, Firmware) else Firmware(firmware)
+        return _Run(self.target, self.options, fw).execute()
+
+
+class _Run:
+    """The state of one run; implements the peripherals' System protocol."""
+
+    def __init__(self, target: Target, options: RunOptions, fw: Firmware):
+        self.target, self.options, self.fw = target, options, fw
+        self.core = load_core(target.core)
+        self.model = CycleModel(self.core)
+        self.armv6m = target.core == "cortex-m0plus"
+        check_placement(fw, target)
+        self.cpu = cpu = Cpu(self.core.unicorn_model)
+        self.buffers = {}
+        for region in target.memory:
+            self.buffers[region.name] = cpu.map_memory(
+                region.base, region.size_bytes, region.access
+            )
+        for seg in fw.segments:
+            if seg.data:
+                self._load(seg.paddr, seg.data)
+        self.console_chunks: list[bytes] = []
+        self.stop_reason = ""
+        self.message = ""
+        self.exit_code = 0
+        self.fault: Fault | None = None
+        self.sleep_cycles = 0
+        self.spin_cycles = 0
+        self.exception_cycles = 0
+        self.heap_used = 0
+        self.heap_peak: int | None = None
+        self.access_address = 0
+        self._last_access = (-1, -1, 0)
+        self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
+        self._boot()
+        raw = target.raw
+        self.exc = Exceptions(
+            num_irqs=int(raw.get("nvic_irqs", 32 if self.armv6m else 240)),
+            priority_bits=int(raw.get("nvic_priority_bits", 2 if self.armv6m else 3)),
+        )
+        self.scs = Scs(self, self.exc, core=target.core, vtor=self.vtor)
+        self.dwt = Dwt(self)
+        rules = self.core.rules
+        costs = ExceptionCosts(
+            entry=int(rules.get("exception_entry_cycles", 12)),
+            exit=int(rules.get("exception_exit_cycles", 10)),
+            tail_chain=int(rules.get("exception_tail_chain_cycles", 6)),
+            entry_fp=int(
+                rules.get(
+                    "exception_entry_fp_context_cycles", rules.get("exception_entry_cycles", 12)
+                )
+            ),
+            exit_fp=int(
+                rules.get(
+                    "exception_exit_fp_context_cycles", rules.get("exception_exit_cycles", 10)
+                )
+            ),
+        )
+        self.xu = ExceptionUnit(cpu, self.exc, self.scs, fpu=target.fpu, costs=costs)
+        self.counter = CycleCounter(
+            self.model, fetch_code=cpu.read, region_of=target.region_at, on_event=self._on_event
+        )
+        self.counter.fp_allowed = False
+        self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
+        self.mmio.map_all(on_unknown=self._unknown_access)
+        cpu.hook_block(self.counter.on_block)
+        cpu.hook_interrupt(self._on_interrupt)
+        cpu.hook_bad_access(self._on_bad_access)
+        self.bad_access: tuple[str, int, int] | None = None
+        self._hook_operand_dependent()
+        self._hook_flash_data()
+        self._hook_heap()
+        self.stack = stack_bounds(fw, target, self.initial_sp)
+        self.semihosting = Semihosting(
+            _Memory(cpu),
+            console=lambda data, fd: self.console(data, "semihosting"),
+            stdin=options.stdin,
+            root=options.semihosting_root,
+            cmdline=" ".join((Path(fw.path).name, *options.args)),
+            clock_seconds=lambda: self.now() / target.clock_hz,
+            tick_hz=target.clock_hz,
+            heap_info=self._heap_info(),
+        )
+        self._paint_stack()
+
+    # -- loading and boot -----------------------------------------------------------------
+    def _load(self, address: int, data: bytes) -> None:
+        region = self.target.region_at(address, len(data))
+        buf = self.buffers[region.name]
+        off = address - region.base
+        buf[off : off + len(data)] = np.frombuffer(data, dtype=np.uint8)
+
+    def _boot(self) -> None:
+        fw, target = self.fw, self.target
+        vt = fw.read(target.vector_table, 8)
+        ram = next((r for r in target.memory if r.kind == "ram"), None)
+        if vt is not None and int.from_bytes(vt[4:], "little") & 1:
+            sp, pc = int.from_bytes(vt[:4], "little"), int.from_bytes(vt[4:], "little")
+            self.vtor, self.boot = target.vector_table, "vector table"
+        else:
+            if ram is None:
+                raise ElfError(
+                    f"{fw.path}: no vector table at 0x{target.vector_table:08x} and "
+                    f"target '{target.name}' has no RAM for a stack"
+                )
+            sp, pc = ram.end, fw.entry | 1
+            self.vtor, self.boot = target.vector_table, "ELF entry point (no vector table)"
+        region = target.region_at(pc & ~1, 2)
+        if region is None or "x" not in region.access:
+            raise ElfError(
+                f"{fw.path}: start address 0x{pc & ~1:08x} ({self.boot}) is not in "
+                f"executable memory of target '{target.name}'"
+            )
+        if target.region_at(sp - 4, 4) is None:
+            raise ElfError(
+                f"{fw.path}: initial stack pointer 0x{sp:08x} ({self.boot}) is not "
+                f"in the memory of target '{target.name}'"
+            )
+        self.initial_sp, self.start_pc = sp & ~3, pc
+        self.cpu.set_reg("sp", self.initial_sp)
+
+    def _paint_stack(self) -> None:
+        if self.stack:
+            view = self._view(*self.stack)
+            view[:] = PAINT
+
+    def _view(self, lo: int, hi: int) -> np.ndarray:
+        region = self.target.region_at(lo, hi - lo)
+        buf = self.buffers[region.name]
+        return buf[lo - region.base : hi - region.base].view(np.uint32)
+
+    def _heap_info(self) -> HeapInfo:
+        lo, hi = self.stack or (self.initial_sp, self.initial_sp)
+        middle = (lo + (hi - lo) // 2) & ~7
+        return HeapInfo(heap_base=lo, heap_limit=middle, stack_base=hi, stack_limit=middle)
+
+    # -- System protocol for peripherals ---------------------------------------------------
+    def now(self) -> int:
+        b = self.counter.current
+        if b is None:
+            return self.counter.cycles
+        return self.counter.cycles_before(b, self._locate(b, self.access_address))
+
+    def console(self, data: bytes, source: str) -> None:
+        self.console_chunks.append(data)
+        if self.options.console:
+            self.options.console(data, source)
+
+    def set_pending(self, exception: int) -> None:
+        self.exc.pending.add(exception)
+        self.reschedule()
+
+    def reschedule(self) -> None:
+        self.counter.deadline = 0
+        allowed = self.target.fpu and self.scs.fpu_enabled
+        if allowed != self.counter.fp_allowed:
+            self.counter.set_fp_allowed(allowed)
+
+    def request_stop(self, reason: str, message: str) -> None:
+        self._stop(reason, message)
+
+    def _stop(self, reason: str, message: str, code: int | None = None) -> None:
+        if not self.stop_reason:
+            self.stop_reason, self.message = reason, message
+            self.exit_code = EXIT_CODES.get(reason) if code is None else code
+        self.cpu.stop()
+
+    def _locate(self, b: Block, address: int) -> int:
+        """Index of the instruction in ``b`` that made the access to ``address``."""
+        candidates = []
+        for i, insn in enumerate(b.insns):
+            if not insn.mem_base:
+                continue
+            if insn.mem_base == "pc":
+                base = (insn.address + 4) & ~3
+            else:
+                try:
+                    base = self.cpu.reg(insn.mem_base)
+                except KeyError:
+                    continue
+            index = self.cpu.reg(insn.mem_index) if insn.mem_index in REG_NAMES else 0
+            for ea in (base + insn.mem_disp + index, base):
+                if (ea & ~3) == (address & ~3):
+                    candidates.append(i)
+                    break
+        if not candidates:
+            return 0
+        key = (b.address, self.counter.block_start)
+        nth = self._last_access[2] + 1 if self._last_access[:2] == key else 0
+        self._last_access = (*key, nth)
+        return candidates[min(nth, len(candidates) - 1)]
+
+    def _unknown_access(self, address: int, access: str) -> None:
+        entry = self.unknown_mmio.get((address, access))
+        if entry is None:
+            b = self.counter.current
+            pc = b.insns[self._locate(b, address)].address if b and b.insns else 0
+            self.unknown_mmio[(address, access)] = [1, pc]
+        else:
+            entry[0] += 1
+
+    # -- hooks ----------------------------------------------------------------------------
+    def _on_event(self, b: Block, sequential: bool) -> bool:
+        """A deadline passed or ``b`` needs attention; True when ``b`` must not run now."""
+        counter = self.counter
+        if counter.cycles >= counter.deadline:
+            self._poll(counter.cycles)
+            if self.stop_reason:
+                self.cpu.stop()
+                counter.restart(b.address, sequential=sequential)
+                return True
+            number = self.xu.next_exception()
+            if number is not None:
+                self._take(number, b.address)
+                return True
+            self._schedule()
+        if b.special:
+            if b.fp_first is not None and not counter.fp_allowed:
+                why = (
+                    "target has no FPU"
+                    if not self.target.fpu
+                    else "FPU disabled: CPACR.CP10/CP11 not enabled"
+                )
+                self._fault("nocp", b.fp_first, f"FP instruction at 0x{b.fp_first:08x}: {why}")
+                return True
+            if b.self_loop:
+                return self._idle(b)
+        return False
+
+    def _idle(self, b: Block) -> bool:
+        """A branch-to-self: skip ahead to the next interrupt, or halt if none can come."""
+        wake = self._next_wake()
+        if wake is None:
+            self._stop(
+                "halted",
+                f"halted: branch-to-self at {self._where(b.address)} with no interrupt source left",
+            )
+            return True
+        if wake > self.counter.cycles:
+            self.spin_cycles += wake - self.counter.cycles
+            self.counter.cycles = wake
+            self.counter.deadline = 0
+        return False
+
+    def _next_wake(self) -> int | None:
+        st = self.scs.systick
+        wake = st.next_wrap(self.counter.cycles) if st.interrupting else None
+        if self.options.max_cycles is not None:
+            wake = min(wake, self.options.max_cycles) if wake else self.options.max_cycles
+        if any(self.exc.can_fire(n) for n in self.exc.pending):
+            return self.counter.cycles
+        return wake
+
+    def _poll(self, now: int) -> None:
+        self.scs.systick.on_time(now)
+        opts = self.options
+        if opts.max_cycles is not None and now >= opts.max_cycles:
+            self._stop("limit", f"stopped at the cycle limit (--max-cycles {opts.max_cycles:,})")
+        if now >= self.next_poll:
+            self.next_poll = now + opts.poll_cycles
+            if opts.timeout_s is not None and time.monotonic() - self.t0 > opts.timeout_s:
+                self._stop(
+                    "timeout", f"stopped after {opts.timeout_s:g} s of host time (--timeout)"
+                )
+            if self.interrupted:
+                self._stop("interrupted", "interrupted (Ctrl-C / SIGTERM)")
+            if opts.progress:
+                opts.progress(now)
+
+    def _schedule(self) -> None:
+        c = self.counter
+        d = self.next_poll
+        st = self.scs.systick
+        if st.interrupting:
+            d = min(d, st.next_wrap(c.cycles))
+        if self.options.max_cycles is not None:
+            d = min(d, self.options.max_cycles)
+        if self.exc.pending:
+            d = c.cycles  # check every block until it is taken (it may be masked)
+        c.deadline = d
+
+    def _take(self, number: int, return_address: int) -> None:
+        try:
+            cost = self.xu.enter(number, return_address)
+        except StackingError as e:
+            self._fault("stacking", return_address, str(e))
+            return
+        self.counter.cycles += cost
+        self.exception_cycles += cost
+        self.counter.restart(-1, sequential=False)
+        self._schedule()
+
+    def _on_interrupt(self, intno: int) -> None:
+        cpu = self.cpu
+        pc = cpu.reg("pc")
+        if intno == 7:  # BKPT
+            insn = int.from_bytes(cpu.read(pc, 2), "little")
+            if insn == 0xBEAB:
+                self._semihost(pc)
+            else:
+                self._fault("bkpt", pc, f"BKPT #{insn & 0xFF} executed with no debugger attached")
+        elif intno == 2:  # SVC: PC is already after the instruction
+            self._take(11, pc)
+        elif pc >= 0xFFFFFF00:  # a handler returned through EXC_RETURN
+            try:
+                cost = self.xu.leave(pc | 1)
+            except StackingError as e:
+                self._fault("stacking", pc, str(e))
+                return
+            self.counter.cycles += cost
+            self.exception_cycles += cost
+            self._schedule()
+        else:
+            self._fault("exception", pc, f"CPU exception {intno} that mcusim does not model")
+
+    def _semihost(self, pc: int) -> None:
+        cpu = self.cpu
+        try:
+            r0 = self.semihosting.call(cpu.reg("r0"), cpu.reg("r1"))
+        except SemihostingExit as e:
+            self._stop(
+                "exit",
+                f"firmware exited through semihosting with code {e.code}",
+                code=e.code & 0xFF,
+            )
+            cpu.set_reg("pc", (pc + 2) | 1)
+            return
+        cpu.set_reg("r0", r0 & 0xFFFFFFFF)
+        cpu.set_reg("pc", (pc + 2) | 1)
+
+    def _on_bad_access(self, kind: str, address: int, size: int) -> None:
+        self.bad_access = (kind, address, size)
+
+    def _hook_operand_dependent(self) -> None:
+        wanted = {
+            name
+            for name, cls in (
+                ("sdiv", "div"),
+                ("udiv", "div"),
+                ("smull", "long_mul"),
+                ("umull", "long_mul"),
+                ("smlal", "long_mla"),
+                ("umlal", "long_mla"),
+            )
+            if cls in self.core.classes
+            and self.core.classes[cls].cycles_max is not None
+            and self.core.mnemonic_class.get(name) == cls
+        }
+        if not wanted:
+            return
+        for seg in self.fw.segments:
+            if not seg.executable or len(seg.data) < 4:
+                continue
+            hw = np.frombuffer(seg.data[: len(seg.data) & ~1], dtype="<u2")
+            first, second = hw[:-1], hw[1:]
+            for name in wanted:
+                h1, mask, value = OPERAND_PATTERNS[name]
+                for i in np.nonzero(((first & 0xFFF0) == h1) & ((second & mask) == value))[0]:
+                    self._hook_operand_insn(seg.paddr + 2 * int(i), seg.data[2 * i : 2 * i + 4])
+
+    def _hook_operand_insn(self, address: int, code: bytes) -> None:
+        insns = decode(code, address)
+        if not insns or insns[0].size != 4:
+            return
+        insn = insns[0]
+        cls = self.core.mnemonic_class.get(insn.name)
+        if cls not in ("div", "long_mul", "long_mla"):
+            return
+        ops = [o.strip() for o in insn.op_str.split(",")]
+        a_reg, b_reg = ops[-2], ops[-1]
+        static = self.core.classes[cls].cycles
+        cpu, counter = self.cpu, self.counter
+
+        def on_insn() -> None:
+            a, b = cpu.reg(a_reg), cpu.reg(b_reg)
+            if cls == "div" and b == 0 and self.scs.ccr & 0x10:
+                self._fault(
+                    "div0",
+                    address,
+                    f"{insn.mnemonic} {insn.op_str} with {b_reg} = 0 and CCR.DIV_0_TRP set",
+                )
+                return
+            extra = self.model.operand_cycles(cls, insn.name, a, b) - static
+            counter.cycles += extra
+            if counter.current is not None:
+                counter.current.extra += extra
+
+        cpu.hook_address(address, on_insn)
+
+    def _hook_flash_data(self) -> None:
+        for region in self.target.memory:
+            if region.kind == "flash" and region.wait_states and not region.cache:
+                ws = region.wait_states
+
+                def on_read(address: int, size: int, ws: int = ws) -> None:
+                    self.counter.cycles += ws
+                    self.flash_data_cycles += ws
+                    if self.counter.current is not None:
+                        self.counter.current.extra += ws
+
+                self.cpu.hook_reads(region.base, region.end - 1, on_read)
+        self.flash_data_cycles = 0
+
+    def _hook_heap(self) -> None:
+        sbrk = next((f for f in self.fw.functions if f.name == "_sbrk"), None)
+        if sbrk is None:
+            return
+        self.heap_peak = 0
+
+        def on_sbrk() -> None:
+            incr = self.cpu.reg("r0")
+            incr = incr - (1 << 32) if incr & 0x80000000 else incr
+            self.heap_used = max(0, self.heap_used + incr)
+            self.heap_peak = max(self.heap_peak or 0, self.heap_used)
+
+        self.cpu.hook_address(sbrk.address, on_sbrk)
+
+    # -- faults ---------------------------------------------------------------------------
+    def _fault(self, error: str, pc: int, detail: str, address: int | None = None) -> None:
+        kind, cause = fault_kind(error, shcsr=self.scs.shcsr, armv6m=self.armv6m)
+        regs = self.cpu.regs(REG_NAMES)
+        regs["pc"] = pc
+        frame = {n: regs[n] for n in ("r0", "r1", "r2", "r3", "r12", "lr")}
+        frame |= {"pc": pc, "xpsr": regs["xpsr"]}
+        self.fault = Fault(
+            kind=kind,
+            cause=cause,
+            detail=detail,
+            pc=pc,
+            pc_symbol=self.fw.symbolize(pc),
+            lr=regs["lr"],
+            lr_symbol=self.fw.symbolize(regs["lr"]),
+            address=address,
+            registers=regs,
+            stacked_frame=frame,
+        )
+        self._stop("fault", f"{kind}: {cause} at {self._where(pc)}: {detail}")
+
+    def _fault_from_error(self, error: str, pc: int) -> None:
+        kind, address, size = self.bad_access or ("access", 0, 0)
+        if error in ("read_unmapped", "write_unmapped", "read_prot", "write_prot"):
+            region = self.target.region_at(address)
+            able = "writable" if kind == "write" else "readable"
+            what = f"{kind} of {size} byte(s) at 0x{address:08x}: " + (
+                f"region '{region.name}' is not {able}" if region else "nothing is mapped there"
+            )
+            self._fault(error, pc, what, address)
+        elif error in ("fetch_unmapped", "fetch_prot"):
+            region = self.target.region_at(pc)
+            what = (
+                f"region '{region.name}' is not executable" if region else "nothing is mapped there"
+            )
+            self._fault(error, pc, f"instruction fetch from 0x{pc:08x}: {what}", pc)
+        elif error == "insn_invalid":
+            code = self.cpu.read(pc, 4)
+            self._fault(
+                error,
+                pc,
+                f"undefined or unsupported instruction {code[:2][::-1].hex()}"
+                f" on {self.target.core}",
+            )
+        else:
+            self._fault(error, pc, f"emulation stopped: {error}")
+
+    def _where(self, address: int) -> str:
+        return f"0x{address:08x} ({self.fw.symbolize(address)})"
+
+    # -- the run loop ---------------------------------------------------------------------
+    def execute(self) -> RunResult:
+        self.t0 = time.monotonic()
+        self.next_poll = self.options.poll_cycles
+        self.interrupted = False
+        old = self._install_signals()
+        pc = self.start_pc
+        self.counter.restart(pc, sequential=False)
+        self._schedule()
+        try:
+            while not self.stop_reason:
+                error = self.cpu.run(pc)
+                pc = self.cpu.reg("pc")
+                if self.stop_reason:
+                    break
+                if error == "insn_invalid" and self.cpu.read(pc, 2) == b"\x20\xbf":  # WFE
+                    pc += 2
+                    error = None
+                if error:
+                    self._fault_from_error(error, pc)
+                    break
+                pc = self._sleep(pc)  # Unicorn returns normally after WFI
+        finally:
+            self._restore_signals(old)
+            self.semihosting.close()
+        return self._result(time.monotonic() - self.t0)
+
+    def _sleep(self, pc: int) -> int:
+        number = self.xu.next_exception()
+        if number is None:
+            wake = self._next_wake()
+            if wake is None:
+                self._stop(
+                    "halted", f"halted: WFI at {self._where(pc - 2)} with no interrupt source left"
+                )
+                return pc
+            if wake > self.counter.cycles:
+                self.sleep_cycles += wake - self.counter.cycles
+                self.counter.cycles = wake
+            self._poll(self.counter.cycles)
+            number = self.xu.next_exception()
+        if self.stop_reason:
+            return pc
+        if number is not None:
+            self._take(number, pc)
+            return self.cpu.reg("pc")
+        self.counter.restart(pc, sequential=True)
+        self._schedule()
+        return pc
+
+    def _install_signals(self) -> dict:
+        if not self.options.handle_signals:
+            return {}
+
+        def on_signal(signum: int, frame: object) -> None:
+            self.interrupted = True
+            self.counter.deadline = 0
+            self.next_poll = 0
+
+        return {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def _restore_signals(self, old: dict) -> None:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+    # -- results --------------------------------------------------------------------------
+    def _stack_peak(self) -> int:
+        if not self.stack:
+            return 0
+        lo, hi = self.stack
+        lo = min(hi, (lo + (self.heap_peak or 0) + 7) & ~7)
+        changed = np.nonzero(self._view(lo, hi) != PAINT)[0]
+        return hi - (lo + 4 * int(changed[0])) if len(changed) else 0
+
+    def _functions(self) -> tuple[FunctionCycles, ...]:
+        totals: dict[str, list[int]] = {}
+        for b in self.counter.all_blocks():
+            if not b.count:
+                continue
+            f = self.fw.function_at(b.address)
+            name = f.name if f else f"0x{b.address:08x}"
+            t = totals.setdefault(name, [0, 0])
+            t[0] += b.cycles()
+            t[1] += b.count * len(b.insns)
+        rows = sorted(totals.items(), key=lambda kv: -kv[1][0])
+        return tuple(FunctionCycles(n, c, i) for n, (c, i) in rows)
+
+    def _result(self, host_seconds: float) -> RunResult:
+        t = self.target
+        cycles = self.counter.cycles
+        active = cycles - self.sleep_cycles
+        clock = t.clock_hz
+        p_active = t.power.active_power_mw(clock)
+        p_sleep = t.power.sleep_power_mw()
+        energy_uj = (p_active * active + p_sleep * self.sleep_cycles) / clock * 1000.0
+        time_s = cycles / clock
+        note = (
+            t.power.source
+            if p_active
+            else (f"target '{t.name}' has no active-current figure: energy is reported as 0")
+        )
+        lo_hi = self.stack or (0, 0)
+        unknown = tuple(
+            MmioAccess(a, k, n, pc, self.fw.symbolize(pc))
+            for (a, k), (n, pc) in sorted(self.unknown_mmio.items())
+        )
+        exc = {exception_name(n): c for n, c in sorted(self.exc.taken.items())}
+        return RunResult(
+            firmware=self.fw.path,
+            target=t.name,
+            core=t.core + ("f" if t.fpu else ""),
+            clock_hz=clock,
+            exit_reason=self.stop_reason or "halted",
+            exit_code=self.exit_code,
+            message=self.message,
+            instructions=self.counter.instructions(),
+            cycles=cycles,
+            active_cycles=active,
+            sleep_cycles=self.sleep_cycles,
+            time_s=time_s,
+            energy_uj=energy_uj,
+            avg_power_mw=energy_uj / 1000.0 / time_s if time_s else 0.0,
+            power_note=note,
+            footprint=footprint(self.fw, t),
+            stack_peak_bytes=self._stack_peak(),
+            stack_size_bytes=lo_hi[1] - lo_hi[0],
+            heap_peak_bytes=self.heap_peak,
+            top_functions=self._functions(),
+            exceptions_taken=exc,
+            unknown_mmio=unknown,
+            unknown_mnemonics=dict(self.counter.unknown),
+            semihosting_refused=tuple(self.semihosting.refused),
+            console=b"".join(self.console_chunks).decode("utf-8", "replace"),
+            fault=self.fault,
+            host_seconds=host_seconds,
+        )
+
+
+class _Memory:
+    """Guest memory for semihosting (raises on unmapped addresses)."""
+
+    def __init__(self, cpu: Cpu):
+        self.cpu = cpu
+
+    def read(self, address: int, size: int) -> bytes:
+        return self.cpu.read(address, size)
+
+    def write(self, address: int, data: bytes) -> None:
+        self.cpu.write(address, data)

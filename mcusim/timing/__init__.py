@@ -1,0 +1,1 @@
+"""Cycle model: decode translated blocks (capstone) and cost them from a core table (L3)."""

@@ -1,0 +1,201 @@
+"""Static block costs from a core timing table, and the operand-dependent rules (L3).
+
+A translated block's cost is computed once: every instruction's class cycles from the core
+table, the pairing rules of the core (load pipelining, address-dependency stalls, FP result
+stalls) within the block, and how much a taken branch at its end adds. The run loop adds the
+dynamic part (taken or not, fetch wait states, divide and long-multiply early termination).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mcusim.config.core import ClassCost, CoreTiming
+from mcusim.timing.decode import Insn
+
+DATA_PROCESSING = frozenset(
+    {"alu", "mul", "mla", "long_mul", "long_mla", "div", "dsp", "extend", "bitfield"}
+)
+SINGLE_LOADS = frozenset({"load", "load_literal"})
+PIPELINE_FOLLOWERS = frozenset({"load", "load_literal", "store"})
+FP_RESULT = frozenset({"fp_alu", "fp_mul", "fp_mac", "fp_div", "fp_sqrt", "fp_convert"})
+FP_CLASSES = FP_RESULT | frozenset(
+    {
+        "fp_load",
+        "fp_store",
+        "fp_load_multiple",
+        "fp_store_multiple",
+        "fp_move",
+        "fp_compare",
+        "fp_system",
+    }
+)
+OPERAND_DEPENDENT = frozenset({"div", "long_mul", "long_mla"})
+
+
+@dataclass
+class BlockCost:
+    """Static timing facts of one translated block."""
+
+    cycles: int  # every instruction, a conditional branch at the end counted as not taken
+    taken_extra: int  # added when the block's last instruction branches (conditional case)
+    insn_cycles: list[int]  # per instruction, in order (for mid-block timer reads)
+    classes: list[str]
+    fp_first: int | None  # address of the first FP instruction, if any
+    operand_dependent: list[tuple[int, str, str]]  # (address, class, name)
+    unknown: Counter = field(default_factory=Counter)
+
+
+class CycleModel:
+    """Costs blocks of decoded instructions with one core's table."""
+
+    def __init__(self, core: CoreTiming):
+        self.core = core
+        r = core.rules
+        self.pipelining = bool(r.get("load_pipelining", False))
+        self.pipe_saved = int(r.get("load_pipelining_saved_cycles", 1))
+        self.pipe_min = int(r.get("load_pipelining_min_cycles", 1))
+        self.addr_stall = int(r.get("address_dependency_stall_cycles", 0))
+        self.literal_extra = int(r.get("literal_load_fetch_contention_cycles", 0))
+        self.fp_stall = int(r.get("fp_result_use_stall_cycles", 0))
+        self.unaligned_target_extra = int(r.get("unaligned_wide_target_extra_cycles", 0))
+        self._fallback = ClassCost("unknown", 1)
+
+    def classify(self, insn: Insn) -> str:
+        """The table class of ``insn``, including the operand-selected classes."""
+        cls = self.core.mnemonic_class.get(insn.name)
+        classes = self.core.classes
+        if cls is None:
+            return ""
+        if (
+            cls == "alu"
+            and insn.dest == "pc"
+            and insn.name in ("mov", "add")
+            and "alu_pc" in classes
+        ):
+            return "alu_pc"
+        if cls == "load":
+            if insn.dest == "pc" and "load_pc" in classes:
+                return "load_pc"
+            if insn.mem_base == "pc" and "load_literal" in classes:
+                return "load_literal"
+        if cls == "load_multiple" and insn.pc_in_list and "pop_pc" in classes:
+            return "pop_pc"
+        return cls
+
+    def cost_block(self, insns: list[Insn]) -> BlockCost:
+        costs: list[int] = []
+        classes: list[str] = []
+        unknown: Counter = Counter()
+        fp_first = None
+        dependent = []
+        taken_extra = 0
+        prev: Insn | None = None
+        prev_cls = ""
+        last = len(insns) - 1
+        for i, insn in enumerate(insns):
+            cls = self.classify(insn)
+            if not cls:
+                unknown[insn.name] += 1
+            c = self.core.classes.get(cls, self._fallback)
+            cycles = self._base_cycles(insn, cls, c)
+            if cls in FP_CLASSES and fp_first is None:
+                fp_first = insn.address
+            if cls in OPERAND_DEPENDENT and c.cycles_max is not None:
+                dependent.append((insn.address, cls, insn.name))
+            if prev is not None:
+                cycles = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
+            if c.taken_cycles is not None:
+                extra = c.taken_cycles - c.cycles
+                if insn.conditional and i == last:
+                    taken_extra = extra
+                elif not insn.conditional:
+                    cycles += extra
+            costs.append(cycles)
+            classes.append(cls)
+            prev, prev_cls = insn, cls
+        return BlockCost(sum(costs), taken_extra, costs, classes, fp_first, dependent, unknown)
+
+    def _base_cycles(self, insn: Insn, cls: str, c: ClassCost) -> int:
+        cycles = c.cycles + c.per_register_cycles * insn.reg_list_words
+        extra = c.extra
+        if "mnemonic_cycles" in extra:
+            cycles = extra["mnemonic_cycles"].get(insn.mnemonic.split(".")[0], cycles)
+        if cls == "store" and insn.mem_index and "register_offset_cycles" in extra:
+            cycles = extra["register_offset_cycles"]
+        elif cls in ("fp_load", "fp_store") and insn.has_double_reg and "double_cycles" in extra:
+            cycles = extra["double_cycles"]
+        elif cls == "fp_move" and insn.has_core_reg and "core_register_cycles" in extra:
+            cycles = extra["core_register_cycles"]
+        elif cls == "load_literal":
+            cycles += self.literal_extra
+        return cycles
+
+    def _pair_cycles(self, prev: Insn, prev_cls: str, insn: Insn, cls: str, cycles: int) -> int:
+        """Apply the neighbour rules of the TRM's load/store timing section."""
+        addr_regs = {insn.mem_base, insn.mem_index} - {""}
+        if (
+            self.pipelining
+            and prev_cls in SINGLE_LOADS
+            and cls in PIPELINE_FOLLOWERS
+            and not addr_regs & prev.regs_write
+        ):
+            cycles = max(self.pipe_min, cycles - self.pipe_saved)
+        if self.addr_stall and prev_cls in DATA_PROCESSING and addr_regs & prev.regs_write:
+            cycles += self.addr_stall
+        if self.fp_stall and prev_cls in FP_RESULT and prev.dest and prev.dest in insn.regs_read:
+            is_addend = cls == "fp_mac" and insn.dest == prev.dest
+            if not is_addend:
+                cycles += self.fp_stall
+        return cycles
+
+    def entry_extra(self, first: Insn) -> int:
+        """Extra refill when a branch lands on a 32-bit instruction that is not word aligned."""
+        return self.unaligned_target_extra if first.is_wide and first.address & 2 else 0
+
+    def operand_cycles(self, cls: str, name: str, a: int, b: int) -> int:
+        """Cycles of an operand-dependent instruction (``a``, ``b``: its two source values)."""
+        c = self.core.classes[cls]
+        lo = c.cycles_min if c.cycles_min is not None else c.cycles
+        hi = c.cycles_max if c.cycles_max is not None else c.cycles
+        if cls == "div":
+            if name == "sdiv":
+                a, b = abs(_signed(a)), abs(_signed(b))
+            q = max(0, a.bit_length() - b.bit_length() + 1) if b else 0
+            return min(hi, max(lo, 2 + math.ceil(10 * q / 32)))
+        # long multiply early-out (Cortex-M3): significant bytes of the larger operand
+        if name.startswith("s"):
+            a, b = _signed(a), _signed(b)
+            a, b = (~a if a < 0 else a), (~b if b < 0 else b)
+        n = max(a.bit_length(), b.bit_length())
+        nbytes = max(1, math.ceil(n / 8))
+        base = 1 if cls == "long_mul" else 3
+        return min(hi, max(lo, base + nbytes))
+
+
+def _signed(v: int) -> int:
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def fetch_lines(start: int, end: int, width: int) -> range:
+    """Indices of the ``width``-byte flash lines that ``[start, end)`` touches."""
+    return range(start // width, (end - 1) // width + 1)
+
+
+def fetch_cost(
+    start: int, end: int, *, wait_states: int, width: int, prefetch: bool
+) -> tuple[int, int]:
+    """Instruction-fetch wait states of the uncached code in ``[start, end)``.
+
+    Returns (cost when entered by a branch, cost when entered from the previous block). No
+    prefetch: every line of ``width`` bytes the block spans costs ``wait_states``. Prefetch:
+    only the first line after a branch does; straight-line lines are fetched ahead. (Cached
+    regions are handled by the caller: a line costs ``wait_states`` on its first use only.)
+    """
+    if wait_states <= 0 or end <= start:
+        return 0, 0
+    lines = len(fetch_lines(start, end, width)) * wait_states
+    return (wait_states, 0) if prefetch else (lines, lines)
