@@ -276,7 +276,7 @@ class _Run:
                     break
         if not candidates:
             return 0
-        key = (b.address, self.counter.block_start)
+        key = (b.address, b.count)  # one execution of the block
         nth = self._last_access[2] + 1 if self._last_access[:2] == key else 0
         self._last_access = (*key, nth)
         return candidates[min(nth, len(candidates) - 1)]
@@ -471,10 +471,7 @@ class _Run:
                     f"{insn.mnemonic} {insn.op_str} with {b_reg} = 0 and CCR.DIV_0_TRP set",
                 )
                 return
-            extra = self.model.operand_cycles(cls, insn.name, a, b) - static
-            counter.cycles += extra
-            if counter.current is not None:
-                counter.current.extra += extra
+            counter.add_dynamic(self.model.operand_cycles(cls, insn.name, a, b) - static)
 
         cpu.hook_address(address, on_insn)
 
@@ -484,10 +481,8 @@ class _Run:
                 ws = region.wait_states
 
                 def on_read(address: int, size: int, ws: int = ws) -> None:
-                    self.counter.cycles += ws
+                    self.counter.add_dynamic(ws)
                     self.flash_data_cycles += ws
-                    if self.counter.current is not None:
-                        self.counter.current.extra += ws
 
                 self.cpu.hook_reads(region.base, region.end - 1, on_read)
         self.flash_data_cycles = 0

@@ -28,6 +28,8 @@ class Block:
         "insn_cycles",
         "cost_seq",
         "cost_entry",
+        "seq_pen",
+        "entry_pen",
         "taken_extra",
         "count",
         "entries",
@@ -46,6 +48,7 @@ class Block:
         self.insns = insns
         self.insn_cycles: list[int] = []
         self.cost_seq = self.cost_entry = self.taken_extra = 0
+        self.seq_pen = self.entry_pen = 0  # fetch/refill cycles before the first instruction
         self.count = self.entries = self.taken_out = self.extra = 0
         last = insns[-1] if insns else None
         self.self_loop = bool(
@@ -121,10 +124,12 @@ class CycleCounter:
             p.taken_out += 1
         if (self.cycles >= self.deadline or b.special) and self.on_event(b, seq):
             return
-        self.block_start = c = self.cycles
+        c = self.cycles
         if seq:
+            self.block_start = c + b.seq_pen
             self.cycles = c + b.cost_seq
         else:
+            self.block_start = c + b.entry_pen
             self.cycles = c + b.cost_entry
             b.entries += 1
         b.count += 1
@@ -163,8 +168,9 @@ class CycleCounter:
                     width=width,
                     prefetch=region.prefetch,
                 )
-        b.cost_seq = cost.cycles + seq_ws
-        b.cost_entry = cost.cycles + entry_ws + entry_extra
+        b.seq_pen, b.entry_pen = seq_ws, entry_ws + entry_extra
+        b.cost_seq = cost.cycles + b.seq_pen
+        b.cost_entry = cost.cycles + b.entry_pen
         b.wait = entry_ws
         b.special = b.self_loop or (b.fp_first is not None and not self.fp_allowed)
         self.blocks[address] = b
@@ -179,6 +185,14 @@ class CycleCounter:
     def cycles_before(self, block: Block, index: int) -> int:
         """Modelled time when instruction ``index`` of the running ``block`` starts."""
         return self.block_start + sum(block.insn_cycles[:index])
+
+    def add_dynamic(self, cycles: int) -> None:
+        """Cycles an instruction of the running block adds (divide, flash data wait states):
+        later instructions of the block start that much later."""
+        self.cycles += cycles
+        self.block_start += cycles
+        if self.current is not None:
+            self.current.extra += cycles
 
     def all_blocks(self) -> list[Block]:
         return [*self.blocks.values(), *self.retired]

@@ -1,0 +1,125 @@
+"""Micro-benchmarks against cycle counts computed by hand from the Technical Reference Manuals.
+
+firmware_samples/apps/microbench/microbench.c times each sequence with the core's own counter:
+DWT_CYCCNT on Cortex-M3/M4, SysTick on Cortex-M0+. A count covers the first timer load
+(``ldr r1, [r0]``, an LDR: 2 cycles, TRM table 3-1) and the body; the second timer load is
+sampled when it starts. Sources: Cortex-M4 TRM r0p1 (DDI 0439) table 3-1, table 3-2, 3.3.2
+"Load/store timings", table 7-1 (FPU); Cortex-M3 TRM r2p1 table 3-1; Cortex-M0+ TRM table 3.1.
+Branch refill P is our documented choice within the TRM's 1-3 (cost_models/README.md):
+P = 1 for an immediate target, 2 for a register target, +1 for an unaligned 32-bit target.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import DATA, elf
+from mcusim.config import load_target
+from mcusim.simulator import Simulator
+
+T0 = 2  # the first timer LDR: 2 cycles, not pipelined (its address register came from an LDR)
+
+COMMON = {
+    "alu10": T0 + 10 * 1,  # 10 x ADDS: data processing, 1 cycle each
+    "ldm3": T0 + (1 + 3),  # LDM of 3 registers: 1 + N, never pipelined with neighbours
+    "push_pop": T0 + (1 + 2) + (1 + 2),  # PUSH and POP of 2 registers: 1 + N each
+    "muls": T0 + 1 + 1,  # MUL: 1 cycle (M0+: the single-cycle multiplier option)
+}
+V7M = {
+    **COMMON,
+    # LDR;LDR;LDR: each load after a load pipelines and saves one cycle (TRM 3.3.2)
+    "ldr3": T0 + 1 + 1 + 1,
+    # STR Rx,[Ry,#imm] is one cycle; after an LDR the saving cannot go below 1
+    "str2": T0 + 1 + 1,
+    # MOVS 1; 10 x SUBS 1; BNE taken 9 x (1 + P=1), not taken once 1
+    "loop10": T0 + 1 + 10 * 1 + 9 * 2 + 1,
+    "b_taken": T0 + 2,  # B: 1 + P, P = 1
+    "bne_not_taken": T0 + 1 + 1 + 1,  # CMP 1, BNE not taken 1, ADDS 1
+    "beq_taken": T0 + 1 + 2,  # CMP 1, BEQ taken 1 + P
+    # ADDS r5 then LDR [r5]: address depends on the data-processing result, +1 stall
+    "ldr_dep": T0 + 1 + (2 + 1),
+    # STR with register offset: 2 cycles, minus the pipelining saving after an LDR
+    "str_reg": T0 + (2 - 1),
+    "ldrd": T0 + 3,  # LDRD: 1 + N with N = 2, not pipelined
+    # UDIV 1000/3: quotient bits q = 10 - 2 + 1 = 9, 2 + ceil(10 * 9 / 32) = 5 (our model)
+    "udiv_9bit": T0 + 5,
+    "udiv_small": T0 + 2,  # 3/1000: divisor larger than dividend, q = 0: 2 cycles
+    "udiv_32bit": T0 + 12,  # 0xFFFFFFFF/1: q = 32: 2 + 10 = 12, the TRM maximum
+    # B taken (1 + P=1) to a 32-bit instruction at an address = 2 mod 4: +1, then LDR.W 2
+    "b_unaligned_wide": T0 + 2 + 1 + 2,
+    "bl_bx": T0 + 2 + 3,  # BL: 1 + P (P = 1); BX LR: 1 + P (P = 2, register target)
+}
+M4 = {
+    **V7M,
+    "mla": T0 + 1,  # MLA: 1 (M4)
+    "umull_small": T0 + 1,  # UMULL: 1 (M4, table 3-1)
+    "umull_large": T0 + 1,
+    "smlad": T0 + 1 + 1,  # SMLAD, SXTB16: 1 each (table 3-2)
+    "fp_ops": T0 + 1 + 1 + 14,  # VADD.F32 1, VMUL.F32 1, VDIV.F32 14 (table 7-1)
+    # VADD then a VADD reading its result: +1 stall (notes after table 7-1)
+    "fp_stall": T0 + 1 + (1 + 1),
+    "vmla": T0 + 3,  # VMLA.F32: 3
+}
+M3 = {
+    **V7M,
+    "mla": T0 + 2,  # MLA: 2 on Cortex-M3 (M3 TRM table 3-1)
+    # UMULL 3-5 with early-out: 1000*1000 has 10 significant bits -> 2 bytes -> 1 + 2 = 3
+    "umull_small": T0 + 3,
+    # 0x12345678 has 29 significant bits -> 4 bytes -> 1 + 4 = 5
+    "umull_large": T0 + 5,
+}
+M0PLUS = {
+    **COMMON,
+    "ldr3": T0 + 3 * 2,  # LDR 2, no pipelining on M0+
+    "str2": T0 + 2 * 2,  # STR 2
+    "loop10": T0 + 1 + 10 * 1 + 9 * 2 + 1,  # conditional branch taken 2, not taken 1
+    "b_taken": T0 + 2,  # B: 2
+    "bne_not_taken": T0 + 1 + 1 + 1,
+    "beq_taken": T0 + 1 + 2,
+}
+
+
+def measured(target: str, app_target: str | None = None) -> dict[str, int]:
+    t = load_target(target)
+    result = Simulator(t).run(elf(app_target or target, "microbench"))
+    assert result.exit_code == 0, result.message
+    pairs = (line.split() for line in result.console.splitlines() if line.strip())
+    return {name: int(value) for name, value in pairs}
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("mps2-an386", M4),
+    ("mps2-an385", M3),
+    (str(DATA / "rp2040-zero-wait.toml"), M0PLUS),
+], ids=["cortex-m4", "cortex-m3", "cortex-m0plus"])
+def test_micro_benchmarks_match_hand_computed_trm_counts(target, expected):
+    app_target = "rp2040" if "rp2040" in target else None
+    got = measured(target, app_target)
+    assert got == expected
+
+
+def test_prefetched_flash_charges_wait_states_only_after_taken_branches():
+    got = measured(str(DATA / "mps2-an386-prefetch-ws2.toml"), "mps2-an386")
+    # 2 wait states per fetch, hidden by prefetch on straight-line code: a taken branch pays
+    # them once at its target.
+    assert got["alu10"] == M4["alu10"]  # no branch inside the timed region
+    assert got["b_taken"] == M4["b_taken"] + 2
+    assert got["loop10"] == M4["loop10"] + 9 * 2  # 9 taken BNE, each refetching the loop
+
+
+def test_cached_flash_charges_each_line_once():
+    # rp2040: XIP flash behind a cache, 50 cycles a miss (targets/rp2040.toml), 8-byte lines.
+    got = measured("rp2040")
+    # The model charges a block's missing lines when the block starts: alu10's timer load and
+    # body are one block, so its misses fall before the first timer read.
+    assert got["alu10"] == M0PLUS["alu10"]
+    # b_taken: the B's target line is new; exactly one miss inside the timed region.
+    assert got["b_taken"] == M0PLUS["b_taken"] + 50
+
+
+def test_same_elf_gives_same_cycles_every_run():
+    t = load_target("mps2-an386")
+    a = Simulator(t).run(elf("mps2-an386", "hello"))
+    b = Simulator(t).run(elf("mps2-an386", "hello"))
+    assert (a.cycles, a.instructions, a.console) == (b.cycles, b.instructions, b.console)
+    assert a.cycles > a.instructions > 10_000
