@@ -2,7 +2,7 @@
 
 Report on stdout, logs and errors on stderr; exit codes from :mod:`mcusim.errors`: 0 ok (or the
 firmware's own exit code), 1 firmware fault or budget exceeded, 2 usage/input/configuration
-error, 3 cycle or time limit reached, 130 interrupted.
+error, 124 cycle or time limit reached, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ BUDGET_KEYS = {
 }
 
 EPILOG = """exit codes: 0 success (or the firmware's own exit code), 1 firmware fault or budget
-exceeded, 2 usage/input/configuration error, 3 --max-cycles or --timeout reached,
+exceeded, 2 usage/input/configuration error, 124 --max-cycles or --timeout reached,
 130 interrupted (Ctrl-C)."""
 
 
@@ -73,13 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-cycles",
         metavar="N",
-        help="stop after N modelled cycles (exit code 3, partial report)",
+        help="stop after N modelled cycles (exit code 124, partial report)",
     )
     run.add_argument(
         "--timeout",
         metavar="SECONDS",
         default=None,
-        help="stop after this much host time (default 300 s; exit code 3)",
+        help="stop after this much host time (default 300 s; exit code 124)",
     )
     run.add_argument(
         "--args",

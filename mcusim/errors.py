@@ -8,7 +8,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURE = 1  # firmware fault or budget exceeded
 EXIT_USAGE = 2  # usage, input or configuration error
-EXIT_LIMIT = 3  # --max-cycles or --timeout reached before the firmware stopped
+EXIT_LIMIT = 124  # --max-cycles or --timeout reached (the code GNU timeout uses)
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM
 
 

@@ -38,14 +38,17 @@ def footprint(fw: Firmware, target: Target) -> Footprint:
             text += s.size
         else:
             rodata += s.size
+    code = [r for r in target.memory if r.kind in ("flash", "rom")]
+    if not code:  # e.g. MPS2: the image is loaded into the (SSRAM) region at the vector table
+        code = [r for r in target.memory if r.contains(target.vector_table)]
     flash_used = 0
     ram_static = 0
     for s in fw.sections:
         load_region = target.region_at(s.lma)
         run_region = target.region_at(s.addr)
-        if not s.nobits and load_region is not None and load_region.kind != "ram":
+        if not s.nobits and load_region in code:
             flash_used += s.size
-        if run_region is not None and run_region.kind == "ram" and (s.writable or s.nobits):
+        if run_region is not None and run_region not in code and (s.writable or s.nobits):
             ram_static += s.size
     return Footprint(
         text, rodata, data, bss, flash_used, target.flash_bytes, ram_static, target.ram_bytes

@@ -15,8 +15,10 @@ from mcusim.peripherals.bus import Peripheral, System
 from mcusim.peripherals.registry import build
 
 PAGE = 0x400
-# Armv7-M default memory map (DDI 0403E B3.1): peripheral, device and private peripheral bus.
-UNKNOWN_RANGES = ((0x40000000, 0x60000000), (0xA0000000, 0xE0000000), (0xE0000000, 0xE0100000))
+# Armv7-M default memory map (DDI 0403E B3.1): the Peripheral region and the Private Peripheral
+# Bus. Elsewhere (external RAM/device regions, vendor system space) an access to nothing a
+# target declares is a bus error, as on a chip without an external memory controller.
+UNKNOWN_RANGES = ((0x40000000, 0x60000000), (0xE0000000, 0xE0100000))
 
 
 class MmioMap:

@@ -84,6 +84,7 @@ class RunResult:
     unknown_mnemonics: dict[str, int]
     semihosting_refused: tuple[str, ...]
     console: str
+    console_by_source: dict[str, str]  # "semihosting", the UART's name, "itm"
     fault: Fault | None
     host_seconds: float
     budget_failures: tuple[str, ...] = field(default=())

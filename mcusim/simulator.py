@@ -111,6 +111,7 @@ class _Run:
             if seg.data:
                 self._load(seg.paddr, seg.data)
         self.console_chunks: list[bytes] = []
+        self.console_sources: dict[str, list[bytes]] = {}
         self.stop_reason = ""
         self.message = ""
         self.exit_code = 0
@@ -234,6 +235,7 @@ class _Run:
 
     def console(self, data: bytes, source: str) -> None:
         self.console_chunks.append(data)
+        self.console_sources.setdefault(source, []).append(data)
         if self.options.console:
             self.options.console(data, source)
 
@@ -569,6 +571,11 @@ class _Run:
                 if error == "insn_invalid" and self.cpu.read(pc, 2) == b"\x20\xbf":  # WFE
                     pc += 2
                     error = None
+                if error and error.startswith("fetch") and pc >= 0xFFFFFF00:
+                    # The Cortex-M0 model reports an EXC_RETURN branch as a failed fetch
+                    self._on_interrupt(3)
+                    pc = self.cpu.reg("pc")
+                    continue
                 if error:
                     self._fault_from_error(error, pc)
                     break
@@ -684,6 +691,9 @@ class _Run:
             unknown_mnemonics=dict(self.counter.unknown),
             semihosting_refused=tuple(self.semihosting.refused),
             console=b"".join(self.console_chunks).decode("utf-8", "replace"),
+            console_by_source={
+                k: b"".join(v).decode("utf-8", "replace") for k, v in self.console_sources.items()
+            },
             fault=self.fault,
             host_seconds=host_seconds,
         )

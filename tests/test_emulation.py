@@ -1,0 +1,91 @@
+"""Exceptions, timers, faults, stops and memory reports on real sample firmware."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import elf
+from mcusim.config import load_target
+from mcusim.simulator import RunOptions, Simulator
+
+
+def run(target: str, app: str, **options):
+    return Simulator(load_target(target), RunOptions(**options)).run(elf(target, app))
+
+
+def test_systick_interrupts_count_against_the_modelled_clock():
+    r = run("mps2-an386", "systick")
+    assert r.exit_code == 0, r.message
+    assert "ticks = 50" in r.console
+    assert r.exceptions_taken == {"SysTick": 50}
+    # The firmware measures 50 periods of 10,000 cycles with DWT_CYCCNT (reading the modelled
+    # counter): between two reads around the wait, a little more than 500,000 cycles.
+    dwt = int(re.search(r"dwt cycles = (\d+)", r.console).group(1))
+    assert 500_000 <= dwt < 500_200
+    assert r.sleep_cycles > 0.9 * 500_000  # it sleeps in WFI between ticks
+    assert r.cycles >= dwt
+
+
+def test_systick_on_cortex_m0plus_uses_the_same_timer_model():
+    r = run("rp2040", "systick")
+    assert r.exit_code == 0, r.message
+    assert "systick cycles = 500000" in r.console
+    assert r.exceptions_taken == {"SysTick": 50}
+
+
+def test_a_bus_fault_is_reported_like_a_debugger_would():
+    r = run("mps2-an386", "fault")
+    fw = elf("mps2-an386", "fault")
+    from mcusim.elf import Firmware
+
+    fault_insn = Firmware(fw).symbols["fault_insn"] & ~1
+    assert r.exit_reason == "fault" and r.exit_code == 1
+    f = r.fault
+    assert f.kind == "HardFault"
+    assert "forced from BusFault" in f.cause and "PRECISERR" in f.cause
+    assert f.pc == fault_insn and f.pc_symbol.startswith("main+")
+    assert f.address == 0xCFFFFFF0
+    assert f.stacked_frame["pc"] == fault_insn
+    assert set(f.registers) >= {"r0", "r12", "sp", "lr", "pc", "xpsr"}
+
+
+def test_cortex_m0plus_faults_escalate_to_hardfault_without_forced():
+    r = run("rp2040", "fault")
+    assert r.fault.kind == "HardFault" and "forced" not in r.fault.cause
+
+
+def test_wfi_with_no_interrupt_source_halts_with_pc_and_symbol():
+    r = run("mps2-an386", "idle")
+    assert r.exit_reason == "halted" and r.exit_code == 0
+    assert re.search(r"WFI at 0x[0-9a-f]{8} \(main\+0x[0-9a-f]+\)", r.message)
+
+
+def test_unmodelled_mmio_is_counted_and_listed_with_the_pc():
+    r = run("mps2-an386", "idle")
+    (access,) = [m for m in r.unknown_mmio if m.address == 0x40010000]
+    assert access.access == "read" and access.count == 1
+    assert access.pc_symbol.startswith("main")
+
+
+def test_cycle_limit_stops_a_firmware_that_never_exits():
+    r = run("mps2-an386", "spin", max_cycles=200_000)
+    assert r.exit_reason == "limit" and r.exit_code == 124
+    assert 200_000 <= r.cycles < 200_100
+    assert "spin: counting forever" in r.console
+
+
+def test_host_time_limit_stops_a_run():
+    r = run("mps2-an386", "spin", timeout_s=0.0, poll_cycles=10_000)
+    assert r.exit_reason == "timeout" and r.exit_code == 124
+    assert r.cycles >= 10_000
+
+
+def test_semihosting_exit_code_becomes_the_result():
+    r = run("mps2-an386", "exitcode")
+    assert r.exit_reason == "exit" and r.exit_code == 3
+
+
+def test_stack_peak_is_measured_by_painting():
+    r = run("mps2-an386", "hello")
+    assert 16 <= r.stack_peak_bytes <= 512
+    assert r.stack_size_bytes >= 4096
