@@ -12,8 +12,8 @@ P = 1 for an immediate target, 2 for a register target, +1 for an unaligned 32-b
 from __future__ import annotations
 
 import pytest
+from simtest import DATA, elf
 
-from conftest import DATA, elf
 from mcusim.config import load_target
 from mcusim.simulator import Simulator
 
@@ -87,11 +87,15 @@ def measured(target: str, app_target: str | None = None) -> dict[str, int]:
     return {name: int(value) for name, value in pairs}
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("mps2-an386", M4),
-    ("mps2-an385", M3),
-    (str(DATA / "rp2040-zero-wait.toml"), M0PLUS),
-], ids=["cortex-m4", "cortex-m3", "cortex-m0plus"])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("mps2-an386", M4),
+        ("mps2-an385", M3),
+        (str(DATA / "rp2040-zero-wait.toml"), M0PLUS),
+    ],
+    ids=["cortex-m4", "cortex-m3", "cortex-m0plus"],
+)
 def test_micro_benchmarks_match_hand_computed_trm_counts(target, expected):
     app_target = "rp2040" if "rp2040" in target else None
     got = measured(target, app_target)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import elf
+from simtest import elf
+
 from mcusim.config import load_target
 from mcusim.simulator import RunOptions, Simulator
 

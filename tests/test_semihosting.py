@@ -27,8 +27,8 @@ from mcusim.semihosting import (
 
 BASE = 0x2000_0000
 SIZE = 0x1_0000
-BLOCK = BASE + 0x100     # parameter blocks
-TEXT = BASE + 0x1000     # strings and buffers
+BLOCK = BASE + 0x100  # parameter blocks
+TEXT = BASE + 0x1000  # strings and buffers
 TEXT2 = BASE + 0x2000
 UNMAPPED = 0x6000_0000
 
@@ -53,11 +53,11 @@ class FakeMemory:
 
     def read(self, address: int, size: int) -> bytes:
         offset = self._offset(address, size)
-        return bytes(self.ram[offset:offset + size])
+        return bytes(self.ram[offset : offset + size])
 
     def write(self, address: int, data: bytes) -> None:
         offset = self._offset(address, len(data))
-        self.ram[offset:offset + len(data)] = data
+        self.ram[offset : offset + len(data)] = data
 
     def words(self, address: int, count: int) -> tuple[int, ...]:
         return struct.unpack(f"<{count}I", self.read(address, 4 * count))
@@ -66,8 +66,9 @@ class FakeMemory:
 class Rig:
     """A Semihosting instance plus its fake memory, console log and a settable clock."""
 
-    def __init__(self, root: Path | None = None, stdin_data: bytes | None = None,
-                 cmdline: str = "app --n 3") -> None:
+    def __init__(
+        self, root: Path | None = None, stdin_data: bytes | None = None, cmdline: str = "app --n 3"
+    ) -> None:
         self.memory = FakeMemory()
         self.out: list[tuple[bytes, int]] = []
         self.seconds = 0.0
@@ -79,11 +80,16 @@ class Rig:
             return data
 
         self.sh = Semihosting(
-            self.memory, console=lambda data, fd: self.out.append((data, fd)),
-            stdin=read_stdin if stdin_data is not None else None, root=root, cmdline=cmdline,
-            clock_seconds=lambda: self.seconds, tick_hz=1_000_000,
+            self.memory,
+            console=lambda data, fd: self.out.append((data, fd)),
+            stdin=read_stdin if stdin_data is not None else None,
+            root=root,
+            cmdline=cmdline,
+            clock_seconds=lambda: self.seconds,
+            tick_hz=1_000_000,
             heap_info=HeapInfo(0x2000_1000, 0x2001_0000, 0x2004_0000, 0x2003_0000),
-            start_epoch_s=1_700_000_000)
+            start_epoch_s=1_700_000_000,
+        )
 
     def block(self, *words: int) -> int:
         self.memory.write(BLOCK, struct.pack(f"<{len(words)}I", *words))
@@ -121,6 +127,7 @@ def sandbox(tmp_path: Path) -> Path:
 
 # ---- console ---------------------------------------------------------------------------------
 
+
 def test_tt_opens_give_stdin_a_table_handle_and_stdout_stderr_reserved_ones(rig: Rig) -> None:
     assert rig.open(b":tt", 0) == 3
     assert rig.open(b":tt", 4) == 1
@@ -152,7 +159,7 @@ def test_read_from_console_returns_bytes_not_read() -> None:
     rig = Rig(stdin_data=b"xy")
     handle = rig.open(b":tt", 0)
     assert rig.read(handle, 5) == (3, b"xy\0\0\0")
-    assert rig.read(handle, 5)[0] == 5          # EOF: nothing read
+    assert rig.read(handle, 5)[0] == 5  # EOF: nothing read
 
 
 def test_readc_returns_one_console_byte_then_minus_one_at_eof() -> None:
@@ -178,7 +185,7 @@ def test_close_frees_a_handle_and_closing_it_again_fails(rig: Rig) -> None:
     handle = rig.open(b":tt", 0)
     assert rig.sh.call(SYS_CLOSE, rig.block(handle)) == 0
     assert rig.sh.call(SYS_CLOSE, rig.block(handle)) == -1
-    assert rig.sh.call(SYS_CLOSE, rig.block(1)) == 0          # stdout stays usable
+    assert rig.sh.call(SYS_CLOSE, rig.block(1)) == 0  # stdout stays usable
     assert rig.write(1, b"still here") == 0
 
 
@@ -189,6 +196,7 @@ def test_iserror_flags_negative_status_words(rig: Rig) -> None:
 
 
 # ---- features pseudo-file ----------------------------------------------------------------------
+
 
 def test_features_file_holds_shfb_and_exit_extended_plus_stdout_stderr_bits(rig: Rig) -> None:
     handle = rig.open(b":semihosting-features", 0)
@@ -205,11 +213,12 @@ def test_features_file_opens_twice_at_once_but_never_for_writing(rig: Rig) -> No
     second = rig.open(b":semihosting-features", 0)
     assert first != second
     assert rig.open(b":semihosting-features", 4) == -1
-    assert rig.write(first, b"x") == 1   # one byte not written
+    assert rig.write(first, b"x") == 1  # one byte not written
     assert rig.sh.call(SYS_SEEK, rig.block(first, 6)) == -1
 
 
 # ---- environment and time ----------------------------------------------------------------------
+
 
 def test_get_cmdline_writes_the_string_with_nul_and_its_length(rig: Rig) -> None:
     assert rig.sh.call(SYS_GET_CMDLINE, rig.block(TEXT2, 80)) == 0
@@ -239,7 +248,7 @@ def test_clock_time_elapsed_and_tickfreq_follow_modelled_time(rig: Rig) -> None:
 
 
 def test_elapsed_splits_a_large_tick_count_low_word_first(rig: Rig) -> None:
-    rig.seconds = 5000.0                  # 5e9 ticks at 1 MHz, above 32 bits
+    rig.seconds = 5000.0  # 5e9 ticks at 1 MHz, above 32 bits
     assert rig.sh.call(SYS_ELAPSED, TEXT) == 0
     low, high = rig.memory.words(TEXT, 2)
     assert (high << 32) | low == 5_000_000_000
@@ -254,6 +263,7 @@ def test_counts_record_calls_per_operation_name(rig: Rig) -> None:
 
 
 # ---- exit ----------------------------------------------------------------------------------------
+
 
 def test_exit_with_application_exit_reason_is_exit_code_zero(rig: Rig) -> None:
     with pytest.raises(SemihostingExit) as info:
@@ -289,6 +299,7 @@ def test_exit_extended_with_a_bad_pointer_returns_minus_one(rig: Rig) -> None:
 
 # ---- refusals and bounds ----------------------------------------------------------------------
 
+
 def test_system_is_always_refused_and_runs_nothing(rig: Rig, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     command = f"touch {marker}".encode()
@@ -314,7 +325,7 @@ def test_bad_pointers_return_minus_one_with_efault_and_never_raise(rig: Rig) -> 
     assert rig.sh.call(SYS_WRITE0, UNMAPPED) == -1
     assert rig.sh.call(SYS_WRITEC, UNMAPPED) == -1
     assert rig.sh.call(SYS_OPEN, UNMAPPED) == -1
-    rig.memory.write(TEXT, struct.pack("<I", 0))                 # HEAPINFO block at address 0
+    rig.memory.write(TEXT, struct.pack("<I", 0))  # HEAPINFO block at address 0
     assert rig.sh.call(SYS_HEAPINFO, TEXT) == -1
     assert rig.sh.call(SYS_WRITE, rig.block(1, UNMAPPED, 4)) == -1
     features = rig.open(b":semihosting-features", 0)
@@ -350,7 +361,8 @@ def test_no_root_means_no_host_files_at_all(rig: Rig) -> None:
     assert rig.open(b"/etc/passwd", 0) == -1
     assert rig.sh.call(SYS_ERRNO, 0) == 13
     assert rig.sh.refused == [
-        "SYS_OPEN '/etc/passwd': host files are not enabled (no sandbox root)"]
+        "SYS_OPEN '/etc/passwd': host files are not enabled (no sandbox root)"
+    ]
     name = b"data.bin"
     assert rig.sh.call(SYS_REMOVE, rig.block(rig.string(name), len(name))) == -1
 
@@ -374,6 +386,7 @@ def test_refused_list_is_capped_but_every_refusal_is_counted(rig: Rig) -> None:
 
 # ---- sandboxed host files ----------------------------------------------------------------------
 
+
 def test_host_file_read_seek_and_flen_inside_the_root(sandbox: Path) -> None:
     rig = Rig(root=sandbox)
     handle = rig.open(b"data.bin", 1)
@@ -383,7 +396,7 @@ def test_host_file_read_seek_and_flen_inside_the_root(sandbox: Path) -> None:
     assert rig.read(handle, 4) == (0, b"0123")
     assert rig.sh.call(SYS_SEEK, rig.block(handle, 8)) == 0
     assert rig.read(handle, 4) == (2, b"89\0\0")
-    assert rig.write(handle, b"no") == -1          # opened read-only
+    assert rig.write(handle, b"no") == -1  # opened read-only
     assert rig.sh.call(SYS_ERRNO, 0) == EBADF
     rig.sh.close()
     assert rig.sh.call(SYS_FLEN, rig.block(handle)) == -1
@@ -398,7 +411,7 @@ def test_host_file_write_append_and_truncate_modes(sandbox: Path) -> None:
     assert rig.write(log, b"+more") == 0
     assert rig.sh.call(SYS_CLOSE, rig.block(log)) == 0
     assert (sandbox / "out.txt").read_bytes() == b"first+more"
-    both = rig.open(b"out.txt", 6)                 # w+: truncates
+    both = rig.open(b"out.txt", 6)  # w+: truncates
     assert rig.sh.call(SYS_FLEN, rig.block(both)) == 0
     rig.sh.close()
 
@@ -467,8 +480,10 @@ def test_the_root_folder_itself_cannot_be_opened_removed_or_renamed(sandbox: Pat
     assert rig.open(dot, 0) == -1
     assert rig.sh.call(SYS_REMOVE, rig.block(rig.string(dot), len(dot))) == -1
     assert sandbox.is_dir()
-    assert rig.sh.refused == ["SYS_OPEN '.': outside the sandbox",
-                              "SYS_REMOVE '.': outside the sandbox"]
+    assert rig.sh.refused == [
+        "SYS_OPEN '.': outside the sandbox",
+        "SYS_REMOVE '.': outside the sandbox",
+    ]
 
 
 def test_host_errors_map_to_newlib_errno_numbers(sandbox: Path) -> None:
@@ -476,7 +491,7 @@ def test_host_errors_map_to_newlib_errno_numbers(sandbox: Path) -> None:
     (sandbox / "sub").mkdir()
     name = b"sub"
     assert rig.sh.call(SYS_REMOVE, rig.block(rig.string(name), len(name))) == -1
-    assert rig.sh.call(SYS_ERRNO, 0) in (1, 21)     # EPERM or EISDIR, host-dependent
+    assert rig.sh.call(SYS_ERRNO, 0) in (1, 21)  # EPERM or EISDIR, host-dependent
     missing = b"nope/new.txt"
     assert rig.open(missing, 4) == -1
     assert rig.sh.call(SYS_ERRNO, 0) == ENOENT

@@ -1,0 +1,80 @@
+"""The dependency direction of DESIGN.md: each layer imports only layers below it (or its own
+package), and each third-party library lives in one module."""
+
+from __future__ import annotations
+
+import ast
+
+from simtest import ROOT
+
+LAYERS = {
+    "errors": 0,
+    "units": 0,
+    "config": 1,
+    # within a layer, a module sits after the modules it may use (memory uses elf and result;
+    # cli uses report)
+    "elf": 2,
+    "result": 2,
+    "memory": 2.1,
+    "cpu": 3,
+    "peripherals": 3,
+    "semihosting": 3,
+    "timing": 3,
+    "cortex": 4,
+    "mmio": 4,
+    "simulator": 5,
+    "report": 6,
+    "cli": 6.1,
+}
+THIRD_PARTY = {
+    "unicorn": {"cpu"},
+    "capstone": {"timing.decode"},
+    "elftools": {"elf"},
+    "rich": {"report", "cli"},
+}
+
+
+def modules():
+    pkg = ROOT / "mcusim"
+    for path in sorted(pkg.rglob("*.py")):
+        rel = path.relative_to(pkg).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        if parts:
+            yield ".".join(parts), path
+
+
+def imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_every_module_has_a_layer():
+    missing = {name.split(".")[0] for name, _ in modules()} - set(LAYERS)
+    assert not missing
+
+
+def test_modules_import_only_lower_layers():
+    bad = []
+    for name, path in modules():
+        top = name.split(".")[0]
+        for imp in imports(path):
+            if not imp.startswith("mcusim.") or imp == "mcusim":
+                continue
+            other = imp.split(".")[1]
+            if other != top and LAYERS[other] >= LAYERS[top]:
+                bad.append(f"{name} (L{LAYERS[top]}) imports {imp} (L{LAYERS[other]})")
+    assert bad == []
+
+
+def test_each_third_party_library_lives_in_one_place():
+    bad = []
+    for name, path in modules():
+        for imp in imports(path):
+            lib = imp.split(".")[0]
+            if lib in THIRD_PARTY and name not in THIRD_PARTY[lib]:
+                bad.append(f"{name} imports {lib}")
+    assert bad == []
