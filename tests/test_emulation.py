@@ -90,3 +90,22 @@ def test_stack_peak_is_measured_by_painting():
     r = run("mps2-an386", "hello")
     assert 16 <= r.stack_peak_bytes <= 512
     assert r.stack_size_bytes >= 4096
+
+
+def test_svc_pendsv_preemption_psp_and_fp_context_behave_as_on_silicon():
+    for target in ("mps2-an386", "mps2-an385"):
+        r = run(target, "exceptions")
+        assert r.exit_code == 0, r.console
+        assert "FAIL" not in r.console and r.console.count(": ok") >= 7
+        assert r.exceptions_taken["SVCall"] >= 2 and r.exceptions_taken["PendSV"] == 2
+        assert r.exceptions_taken["SysTick"] == 1
+
+
+def test_fpu_use_with_cpacr_disabled_faults_at_the_fp_instruction():
+    from mcusim.elf import Firmware
+
+    r = run("mps2-an386", "fpu_off")
+    fp_insn = Firmware(elf("mps2-an386", "fpu_off")).symbols["fp_insn"] & ~1
+    assert r.exit_reason == "fault" and r.exit_code == 1
+    assert r.fault.kind == "HardFault" and "NOCP" in r.fault.cause
+    assert r.fault.pc == fp_insn
