@@ -1,40 +1,23 @@
-"""The ``mcusim`` command line (L6).
+"""The ``mcusim`` command line: the parser and the dispatch to each subcommand's module (L6).
 
 Report on stdout, logs and errors on stderr; exit codes from :mod:`mcusim.errors`: 0 ok (or the
 firmware's own exit code), 1 firmware fault or budget exceeded, 2 usage/input/configuration
-error, 124 cycle or time limit reached, 130 interrupted.
+error, 124 cycle or time limit reached, 130 interrupted. A subcommand is a module with
+``register(subparsers)`` that sets ``func``; add it to ``COMMANDS``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import os
 import sys
-import time
 import traceback
-from pathlib import Path
 
-from mcusim import __version__
-from mcusim.errors import EXIT_FAILURE, EXIT_USAGE, InputError, McusimError
-from mcusim.units import parse_number
+from mcusim import __version__, cli_run, cli_targets
+from mcusim.cli_common import EPILOG
+from mcusim.errors import EXIT_USAGE, McusimError
 
-BUDGET_KEYS = {
-    "cycles": ("cycles", "cycles"),
-    "instructions": ("instructions", "instructions"),
-    "time_ms": ("time_ms", "ms"),
-    "energy_uj": ("energy_uj", "µJ"),
-    "power_mw": ("avg_power_mw", "mW"),
-    "stack_bytes": ("stack_peak_bytes", "bytes"),
-    "heap_bytes": ("heap_peak_bytes", "bytes"),
-    "flash_bytes": ("flash_used_bytes", "bytes"),
-    "ram_bytes": ("ram_static_bytes", "bytes"),
-}
-
-EPILOG = """exit codes: 0 success (or the firmware's own exit code), 1 firmware fault or budget
-exceeded, 2 usage/input/configuration error, 124 --max-cycles or --timeout reached,
-130 interrupted (Ctrl-C)."""
+COMMANDS = [cli_run, cli_targets]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,294 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"mcusim {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="run a firmware ELF and report cycles, time, energy and memory",
-        description="Run FIRMWARE (an ARM ELF) on a target board model. The firmware's console "
-        "(semihosting, the target's UART, ITM port 0) streams to stdout as it runs; a report "
-        "follows. The run ends when the firmware exits through semihosting, halts (WFI or a "
-        "branch-to-self with no interrupt left), faults, or reaches a limit.",
-    )
-    run.add_argument("firmware", metavar="FIRMWARE.elf", help="ARM ELF image to run")
-    run.add_argument(
-        "--target",
-        "-t",
-        required=True,
-        metavar="NAME|FILE.toml",
-        help="built-in target name (see 'mcusim targets') or a board TOML file",
-    )
-    run.add_argument("--clock-hz", metavar="HZ", help="override the core clock, e.g. 96e6 or 96M")
-    run.add_argument(
-        "--clock-mode",
-        metavar="NAME",
-        help="use a named clock mode of the target (e.g. 'burst' on apollo3)",
-    )
-    run.add_argument(
-        "--max-cycles",
-        metavar="N",
-        help="stop after N modelled cycles (exit code 124, partial report)",
-    )
-    run.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        default=None,
-        help="stop after this much host time (default 300 s; exit code 124)",
-    )
-    run.add_argument(
-        "--args",
-        nargs=argparse.REMAINDER,
-        default=[],
-        help="arguments passed to the firmware (semihosting SYS_GET_CMDLINE); "
-        "everything after --args",
-    )
-    run.add_argument(
-        "--semihosting-root",
-        metavar="DIR",
-        help="folder the firmware may open files in through semihosting "
-        "(default: no host file access at all)",
-    )
-    run.add_argument(
-        "--budget",
-        metavar="KEY=VALUE[,...]",
-        help="fail (exit 1) when a result exceeds a limit; keys: " + ", ".join(BUDGET_KEYS),
-    )
-    run.add_argument("--json", metavar="FILE", help="also write the full result as JSON to FILE")
-    run.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="report format on stdout (json: the console goes to stderr)",
-    )
-    run.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="print only the firmware console and the exit line",
-    )
-    run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
-
-    tg = sub.add_parser(
-        "targets",
-        help="list the built-in targets, or show one resolved",
-        description="List built-in targets; 'targets show NAME' prints one "
-        "resolved (after 'extends' and clock modes).",
-    )
-    tg.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    tg.add_argument("name", nargs="?", help="target name or TOML file (for 'show')")
-    tg.add_argument("--clock-mode", metavar="NAME")
-    tg.add_argument("--json", action="store_true", help="print as JSON")
+    for command in COMMANDS:
+        command.register(sub)
     return p
-
-
-def parse_budget(text: str) -> dict[str, float]:
-    out = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or key not in BUDGET_KEYS:
-            raise InputError(
-                f"--budget: '{item}' is not KEY=VALUE with KEY one of " + ", ".join(BUDGET_KEYS)
-            )
-        try:
-            out[key] = parse_number(value)
-        except ValueError:
-            raise InputError(f"--budget: '{value}' is not a number (in '{item}')") from None
-    return out
-
-
-def check_budget(result_dict: dict, budget: dict[str, float]) -> list[str]:
-    failures = []
-    flat = dict(result_dict)
-    flat.update(result_dict["footprint"])
-    for key, limit in budget.items():
-        field, unit = BUDGET_KEYS[key]
-        value = flat.get(field)
-        if value is not None and value > limit:
-            failures.append(f"{key} {value:,.6g} {unit} > budget {limit:,.6g} {unit}")
-    return failures
-
-
-def _number(option: str, text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        return parse_number(text)
-    except ValueError:
-        raise InputError(f"{option}: '{text}' is not a number") from None
-
-
-def cmd_run(a: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from mcusim.config import load_target
-    from mcusim.elf import Firmware
-    from mcusim.report import exit_line, print_fault, print_report, to_json
-    from mcusim.simulator import RunOptions, Simulator
-
-    budget = parse_budget(a.budget) if a.budget else {}
-    target = load_target(
-        a.target, clock_hz=_number("--clock-hz", a.clock_hz), clock_mode=a.clock_mode
-    )
-    fw = Firmware(a.firmware)
-    root = None
-    if a.semihosting_root:
-        root = Path(a.semihosting_root)
-        if not root.is_dir():
-            raise InputError(f"--semihosting-root: '{root}' is not a folder")
-    max_cycles = _number("--max-cycles", a.max_cycles)
-    timeout = _number("--timeout", a.timeout)
-    out = sys.stdout if a.format == "text" else sys.stderr
-    err_console = Console(stderr=True)
-    progress = _Progress(err_console, max_cycles) if sys.stderr.isatty() and not a.quiet else None
-
-    def stream(data: bytes, source: str) -> None:
-        if progress:
-            progress.pause()
-        out.write(data.decode("utf-8", "replace"))
-        out.flush()
-
-    opts = RunOptions(
-        max_cycles=int(max_cycles) if max_cycles else None,
-        timeout_s=300.0 if timeout is None else timeout,
-        args=tuple(a.args),
-        semihosting_root=root,
-        console=stream,
-        progress=progress.update if progress else None,
-        handle_signals=True,
-    )
-    if a.verbose:
-        err_console.print(
-            f"mcusim: {fw.path} on {target.name} ({target.path}), {target.clock_hz / 1e6:g} MHz"
-        )
-    result = Simulator(target, opts).run(fw)
-    if progress:
-        progress.close()
-    failures = check_budget(result.to_dict(), budget)
-    result = dataclasses.replace(result, budget_failures=tuple(failures))
-    code = result.exit_code
-    if failures and code == 0:
-        code = EXIT_FAILURE
-    extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
-    if a.json:
-        try:
-            Path(a.json).write_text(to_json(result, extra))
-        except OSError as e:
-            raise InputError(f"--json: cannot write '{a.json}': {e.strerror}") from None
-    if a.format == "json":
-        print(to_json(result, extra))
-    elif a.quiet:
-        if result.fault:
-            print_fault(result, Console(stderr=True))
-        for f in failures:
-            print(f"mcusim: budget exceeded: {f}", file=sys.stderr)
-    else:
-        print()
-        print_report(result, Console(soft_wrap=False))
-    print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
-    return code
-
-
-class _Progress:
-    """A cycles-simulated progress bar on stderr, shown once a run lasts over a second."""
-
-    def __init__(self, console, max_cycles: float | None):
-        self.console = console
-        self.total = max_cycles
-        self.t0 = time.monotonic()
-        self.bar = None
-        self.task = None
-
-    def update(self, cycles: int) -> None:
-        if self.bar is None:
-            if time.monotonic() - self.t0 < 1.0:
-                return
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                TextColumn("simulating"),
-                BarColumn(),
-                TextColumn("{task.completed:,.0f} cycles"),
-                TimeElapsedColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.task = self.bar.add_task("run", total=self.total)
-            self.bar.start()
-        self.bar.update(self.task, completed=cycles)
-
-    def pause(self) -> None:
-        if self.bar is not None:
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def cmd_targets(a: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from mcusim.config import list_targets, load_target
-
-    console = Console()
-    if a.action == "show":
-        if not a.name:
-            raise InputError("targets show: give a target name or a .toml file")
-        t = load_target(a.name, clock_mode=a.clock_mode)
-        if a.json:
-            d = dataclasses.asdict(t)
-            d.pop("raw")
-            print(json.dumps(d, indent=2))
-            return 0
-        console.print(f"[bold]{t.name}[/]: {t.description}")
-        console.print(f"  file: {t.path}")
-        console.print(
-            f"  core: {t.core}{' with FPU' if t.fpu else ''}, clock "
-            f"{t.clock_hz / 1e6:g} MHz"
-            + (f" (modes: {', '.join(t.clock_modes)})" if t.clock_modes else "")
-        )
-        console.print(f"  vector table: 0x{t.vector_table:08x}")
-        mt = Table(
-            "memory", "kind", "base", "size", "access", "wait states", "fetch", title_justify="left"
-        )
-        for r in t.memory:
-            fetch = ", ".join(k for k, on in (("prefetch", r.prefetch), ("cache", r.cache)) if on)
-            mt.add_row(
-                r.name,
-                r.kind,
-                f"0x{r.base:08x}",
-                f"{r.size_bytes:,} B",
-                r.access,
-                str(r.wait_states),
-                fetch or "-",
-            )
-        console.print(mt)
-        pt = Table("peripheral", "model", "base", "size", title_justify="left")
-        for s in t.peripherals:
-            pt.add_row(s.name, s.model, f"0x{s.base:08x}", f"{s.size_bytes:#x}")
-        console.print(pt)
-        pw = t.power
-        console.print(
-            f"  power: {pw.supply_voltage_v:g} V, {pw.active_current_ua_per_mhz:g} "
-            f"µA/MHz active -> {pw.active_power_mw(t.clock_hz):.3f} mW at "
-            f"{t.clock_hz / 1e6:g} MHz; sleep {pw.sleep_current_ua:g} µA"
-        )
-        return 0
-    table = Table("target", "core", "clock (MHz)", "flash", "RAM", "description")
-    for name in list_targets():
-        t = load_target(name)
-        table.add_row(
-            name,
-            t.core + ("f" if t.fpu else ""),
-            f"{t.clock_hz / 1e6:g}",
-            f"{t.flash_bytes // 1024:,} KiB",
-            f"{t.ram_bytes // 1024:,} KiB",
-            t.description,
-        )
-    console.print(table)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        if a.command == "run":
-            return cmd_run(a)
-        return cmd_targets(a)
+        return a.func(a)
     except McusimError as e:
         print(f"mcusim: error: {e.message}", file=sys.stderr)
         return e.exit_code

@@ -24,13 +24,17 @@ LAYERS = {
     "mmio": 4,
     "simulator": 5,
     "report": 6,
+    "cli_common": 6,
+    # subcommand modules use report and cli_common; cli dispatches to them
+    "cli_run": 6.05,
+    "cli_targets": 6.05,
     "cli": 6.1,
 }
 THIRD_PARTY = {
     "unicorn": {"cpu"},
     "capstone": {"timing.decode"},
     "elftools": {"elf"},
-    "rich": {"report", "cli"},
+    "rich": {"report", "cli", "cli_run", "cli_targets"},
 }
 
 

@@ -1,0 +1,232 @@
+"""``mcusim run``: run one firmware ELF and report (L6)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from mcusim.cli_common import EPILOG, number_option
+from mcusim.errors import EXIT_FAILURE, InputError
+from mcusim.units import parse_number
+
+BUDGET_KEYS = {
+    "cycles": ("cycles", "cycles"),
+    "instructions": ("instructions", "instructions"),
+    "time_ms": ("time_ms", "ms"),
+    "energy_uj": ("energy_uj", "µJ"),
+    "power_mw": ("avg_power_mw", "mW"),
+    "stack_bytes": ("stack_peak_bytes", "bytes"),
+    "heap_bytes": ("heap_peak_bytes", "bytes"),
+    "flash_bytes": ("flash_used_bytes", "bytes"),
+    "ram_bytes": ("ram_static_bytes", "bytes"),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser(
+        "run",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="run a firmware ELF and report cycles, time, energy and memory",
+        description="Run FIRMWARE (an ARM ELF) on a target board model. The firmware's console "
+        "(semihosting, the target's UART, ITM port 0) streams to stdout as it runs; a report "
+        "follows. The run ends when the firmware exits through semihosting, halts (WFI or a "
+        "branch-to-self with no interrupt left), faults, or reaches a limit.",
+    )
+    run.add_argument("firmware", metavar="FIRMWARE.elf", help="ARM ELF image to run")
+    run.add_argument(
+        "--target",
+        "-t",
+        required=True,
+        metavar="NAME|FILE.toml",
+        help="built-in target name (see 'mcusim targets') or a board TOML file",
+    )
+    run.add_argument("--clock-hz", metavar="HZ", help="override the core clock, e.g. 96e6 or 96M")
+    run.add_argument(
+        "--clock-mode",
+        metavar="NAME",
+        help="use a named clock mode of the target (e.g. 'burst' on apollo3)",
+    )
+    run.add_argument(
+        "--max-cycles",
+        metavar="N",
+        help="stop after N modelled cycles (exit code 124, partial report)",
+    )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        default=None,
+        help="stop after this much host time (default 300 s; exit code 124)",
+    )
+    run.add_argument(
+        "--args",
+        nargs=argparse.REMAINDER,
+        default=[],
+        help="arguments passed to the firmware (semihosting SYS_GET_CMDLINE); "
+        "everything after --args",
+    )
+    run.add_argument(
+        "--semihosting-root",
+        metavar="DIR",
+        help="folder the firmware may open files in through semihosting "
+        "(default: no host file access at all)",
+    )
+    run.add_argument(
+        "--budget",
+        metavar="KEY=VALUE[,...]",
+        help="fail (exit 1) when a result exceeds a limit; keys: " + ", ".join(BUDGET_KEYS),
+    )
+    run.add_argument("--json", metavar="FILE", help="also write the full result as JSON to FILE")
+    run.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="report format on stdout (json: the console goes to stderr)",
+    )
+    run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the firmware console and the exit line",
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+
+    run.set_defaults(func=cmd_run)
+
+
+def parse_budget(text: str) -> dict[str, float]:
+    out = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or key not in BUDGET_KEYS:
+            raise InputError(
+                f"--budget: '{item}' is not KEY=VALUE with KEY one of " + ", ".join(BUDGET_KEYS)
+            )
+        try:
+            out[key] = parse_number(value)
+        except ValueError:
+            raise InputError(f"--budget: '{value}' is not a number (in '{item}')") from None
+    return out
+
+
+def check_budget(result_dict: dict, budget: dict[str, float]) -> list[str]:
+    failures = []
+    flat = dict(result_dict)
+    flat.update(result_dict["footprint"])
+    for key, limit in budget.items():
+        field, unit = BUDGET_KEYS[key]
+        value = flat.get(field)
+        if value is not None and value > limit:
+            failures.append(f"{key} {value:,.6g} {unit} > budget {limit:,.6g} {unit}")
+    return failures
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mcusim.config import load_target
+    from mcusim.elf import Firmware
+    from mcusim.report import exit_line, print_fault, print_report, to_json
+    from mcusim.simulator import RunOptions, Simulator
+
+    budget = parse_budget(a.budget) if a.budget else {}
+    target = load_target(
+        a.target, clock_hz=number_option("--clock-hz", a.clock_hz), clock_mode=a.clock_mode
+    )
+    fw = Firmware(a.firmware)
+    root = None
+    if a.semihosting_root:
+        root = Path(a.semihosting_root)
+        if not root.is_dir():
+            raise InputError(f"--semihosting-root: '{root}' is not a folder")
+    max_cycles = number_option("--max-cycles", a.max_cycles)
+    timeout = number_option("--timeout", a.timeout)
+    out = sys.stdout if a.format == "text" else sys.stderr
+    err_console = Console(stderr=True)
+    progress = _Progress(err_console, max_cycles) if sys.stderr.isatty() and not a.quiet else None
+
+    def stream(data: bytes, source: str) -> None:
+        if progress:
+            progress.pause()
+        out.write(data.decode("utf-8", "replace"))
+        out.flush()
+
+    opts = RunOptions(
+        max_cycles=int(max_cycles) if max_cycles else None,
+        timeout_s=300.0 if timeout is None else timeout,
+        args=tuple(a.args),
+        semihosting_root=root,
+        console=stream,
+        progress=progress.update if progress else None,
+        handle_signals=True,
+    )
+    if a.verbose:
+        err_console.print(
+            f"mcusim: {fw.path} on {target.name} ({target.path}), {target.clock_hz / 1e6:g} MHz"
+        )
+    result = Simulator(target, opts).run(fw)
+    if progress:
+        progress.close()
+    failures = check_budget(result.to_dict(), budget)
+    result = dataclasses.replace(result, budget_failures=tuple(failures))
+    code = result.exit_code
+    if failures and code == 0:
+        code = EXIT_FAILURE
+    extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
+    if a.json:
+        try:
+            Path(a.json).write_text(to_json(result, extra))
+        except OSError as e:
+            raise InputError(f"--json: cannot write '{a.json}': {e.strerror}") from None
+    if a.format == "json":
+        print(to_json(result, extra))
+    elif a.quiet:
+        if result.fault:
+            print_fault(result, Console(stderr=True))
+        for f in failures:
+            print(f"mcusim: budget exceeded: {f}", file=sys.stderr)
+    else:
+        print()
+        print_report(result, Console(soft_wrap=False))
+    print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
+    return code
+
+
+class _Progress:
+    """A cycles-simulated progress bar on stderr, shown once a run lasts over a second."""
+
+    def __init__(self, console, max_cycles: float | None):
+        self.console = console
+        self.total = max_cycles
+        self.t0 = time.monotonic()
+        self.bar = None
+        self.task = None
+
+    def update(self, cycles: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.t0 < 1.0:
+                return
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("simulating"),
+                BarColumn(),
+                TextColumn("{task.completed:,.0f} cycles"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("run", total=self.total)
+            self.bar.start()
+        self.bar.update(self.task, completed=cycles)
+
+    def pause(self) -> None:
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
