@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -77,7 +78,43 @@ class RunOptions:
     progress: Callable[[int], None] | None = None
     poll_cycles: int = 1 << 22
     handle_signals: bool = False
+    observers: tuple[Observer, ...] = ()
     extra: dict = field(default_factory=dict)
+
+
+class Observer(Protocol):
+    """Something that watches a run through its :class:`Probe` (e.g. the op profiler).
+
+    ``attach`` is called once the firmware is loaded, before the first instruction; ``finish``
+    after the run, and what it returns is stored in ``RunResult.extensions[name]``.
+    """
+
+    name: str
+
+    def attach(self, probe: Probe) -> None: ...
+
+    def finish(self, probe: Probe) -> dict: ...
+
+
+class Probe(Protocol):
+    """What an observer may use: modelled time, registers, memory, scoped address hooks."""
+
+    firmware: Firmware
+    target: Target
+
+    def now(self) -> int:
+        """Modelled cycles since reset (at the instruction being hooked)."""
+        ...
+
+    def reg(self, name: str) -> int: ...
+
+    def read(self, address: int, size: int) -> bytes: ...
+
+    def write(self, address: int, data: bytes) -> None: ...
+
+    def on_address(self, address: int, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` before the instruction at ``address`` runs (few addresses)."""
+        ...
 
 
 class Simulator:
@@ -122,6 +159,7 @@ class _Run:
         self.heap_used = 0
         self.heap_peak: int | None = None
         self.access_address = 0
+        self._at_pc: int | None = None
         self._last_access = (-1, -1, 0)
         self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
         self._boot()
@@ -174,6 +212,9 @@ class _Run:
             heap_info=self._heap_info(),
         )
         self._paint_stack()
+        self.firmware = fw
+        for observer in options.observers:
+            observer.attach(self)
 
     # -- loading and boot -----------------------------------------------------------------
     def _load(self, address: int, data: bytes) -> None:
@@ -231,6 +272,9 @@ class _Run:
         b = self.counter.current
         if b is None:
             return self.counter.cycles
+        if self._at_pc is not None:  # inside a scoped address hook
+            index = next((i for i, n in enumerate(b.insns) if n.address == self._at_pc), 0)
+            return self.counter.cycles_before(b, index)
         return self.counter.cycles_before(b, self._locate(b, self.access_address))
 
     def console(self, data: bytes, source: str) -> None:
@@ -550,6 +594,28 @@ class _Run:
         else:
             self._fault(error, pc, f"emulation stopped: {error}")
 
+    # -- Probe protocol for observers ------------------------------------------------------
+    def reg(self, name: str) -> int:
+        return self.cpu.reg(name)
+
+    def read(self, address: int, size: int) -> bytes:
+        return self.cpu.read(address, size)
+
+    def write(self, address: int, data: bytes) -> None:
+        self.cpu.write(address, data)
+
+    def on_address(self, address: int, callback: Callable[[], None]) -> None:
+        pc = address & ~1
+
+        def hooked() -> None:
+            self._at_pc = pc
+            try:
+                callback()
+            finally:
+                self._at_pc = None
+
+        self.cpu.hook_address(pc, hooked)
+
     def _where(self, address: int) -> str:
         return f"0x{address:08x} ({self.fw.symbolize(address)})"
 
@@ -696,6 +762,7 @@ class _Run:
             },
             fault=self.fault,
             host_seconds=host_seconds,
+            extensions={o.name: o.finish(self) for o in self.options.observers},
         )
 
 
