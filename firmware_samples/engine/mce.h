@@ -115,6 +115,10 @@ const char *mce_error_message(const mce_engine *e);
 int32_t mce_error_op_index(const mce_engine *e);
 /* Name of a TFLite BuiltinOperator code ("CONV_2D"), "UNKNOWN" outside the enum. */
 const char *mce_op_name(int32_t builtin_code);
+/* Kernel flavour compiled in: "reference", "optimized-dsp" (MCE_KERNELS_OPTIMIZED on a core
+ * with the DSP extension) or "optimized-portable" (MCE_KERNELS_OPTIMIZED on a non-Arm host,
+ * for tests). */
+const char *mce_kernel_flavour(void);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,6 @@
 /* CONV_2D int8 reference kernel (NHWC input, OHWI filter, per-channel requantization). */
+/* Reference flavour only: with MCE_KERNELS_OPTIMIZED the kernel comes from the *_opt.c file. */
+#if !defined(MCE_KERNELS_OPTIMIZED)
 #include "mce_fixedpoint.h"
 #include "mce_kernels.h"
 
@@ -57,3 +59,12 @@ void mce_conv2d_s8(const mce_conv_params *p, const int8_t *input, const int8_t *
         }
     }
 }
+
+/* The reference kernel needs no scratch memory. */
+uint32_t mce_conv2d_s8_scratch_bytes(const mce_conv_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+#endif /* !MCE_KERNELS_OPTIMIZED */

@@ -1,4 +1,6 @@
 /* DEPTHWISE_CONV_2D int8 reference kernel (NHWC input, [1,KH,KW,OC] filter). */
+/* Reference flavour only: with MCE_KERNELS_OPTIMIZED the kernel comes from the *_opt.c file. */
+#if !defined(MCE_KERNELS_OPTIMIZED)
 #include "mce_fixedpoint.h"
 #include "mce_kernels.h"
 
@@ -46,3 +48,5 @@ void mce_depthwise_conv2d_s8(const mce_dw_params *p, const int8_t *input, const 
         }
     }
 }
+
+#endif /* !MCE_KERNELS_OPTIMIZED */

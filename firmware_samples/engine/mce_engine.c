@@ -123,6 +123,17 @@ uint32_t mce_arena_needed(const mce_engine *e)
     return e ? e->arena_needed : 0;
 }
 
+const char *mce_kernel_flavour(void)
+{
+#if !defined(MCE_KERNELS_OPTIMIZED)
+    return "reference";
+#elif defined(__ARM_FEATURE_DSP)
+    return "optimized-dsp";
+#else
+    return "optimized-portable";
+#endif
+}
+
 /* ------------------------------------------------------------------ helpers */
 
 static uint32_t align_up(uint32_t v, uint32_t a)
@@ -400,6 +411,8 @@ static mce_status prep_conv(mce_ctx *c, mce_op *op)
     }
     p->input_offset = -in->zero_point;
     p->output_offset = out->zero_point;
+    p->scratch = NULL;
+    op->scratch_bytes = mce_conv2d_s8_scratch_bytes(p);
     return act_range(c, act, out, &p->act_min, &p->act_max);
 }
 
@@ -1120,49 +1133,94 @@ static void set_lifetimes(mce_engine *e)
     }
 }
 
-static int lifetimes_overlap(const mce_tensor *a, const mce_tensor *b)
+/*
+ * Items the planner places: every non-constant tensor (lifetime [first, last]) and, after
+ * them, every operator's kernel scratch (lifetime [i, i], only while operator i runs).
+ */
+typedef struct {
+    uint32_t bytes;
+    int32_t first, last;
+    int placed;
+    uint32_t offset;
+} plan_item;
+
+static int plan_get(const mce_engine *e, uint32_t k, plan_item *it)
 {
-    return a->first <= b->last && b->first <= a->last;
+    if (k < e->n_tensors) {
+        const mce_tensor *t = &e->tensors[k];
+        if (t->first < 0)
+            return 0;
+        it->bytes = t->bytes;
+        it->first = t->first;
+        it->last = t->last;
+        it->placed = t->placed;
+        it->offset = t->offset;
+    } else {
+        const mce_op *op = &e->ops[k - e->n_tensors];
+        if (op->scratch_bytes == 0)
+            return 0;
+        it->bytes = op->scratch_bytes;
+        it->first = it->last = (int32_t)(k - e->n_tensors);
+        it->placed = op->scratch_placed;
+        it->offset = op->scratch_offset;
+    }
+    return 1;
 }
 
-/* Greedy first-fit, largest first. Returns the activation block size. */
+static void plan_put(mce_engine *e, uint32_t k, uint32_t offset)
+{
+    if (k < e->n_tensors) {
+        e->tensors[k].offset = offset;
+        e->tensors[k].placed = 1;
+    } else {
+        e->ops[k - e->n_tensors].scratch_offset = offset;
+        e->ops[k - e->n_tensors].scratch_placed = 1;
+    }
+}
+
+/* Greedy first-fit, largest first (ties: earlier first use, then lower item index).
+ * Returns the activation block size. */
 static uint32_t plan_arena(mce_engine *e)
 {
+    const uint32_t n_items = e->n_tensors + e->n_ops;
     uint32_t total = 0, i, placed_count = 0, to_place = 0;
-    for (i = 0; i < e->n_tensors; i++) {
+    plan_item it, best, o;
+    memset(&best, 0, sizeof best);
+    for (i = 0; i < e->n_tensors; i++)
         e->tensors[i].placed = 0;
-        if (e->tensors[i].first >= 0)
-            to_place++;
-    }
+    for (i = 0; i < e->n_ops; i++)
+        e->ops[i].scratch_placed = 0;
+    for (i = 0; i < n_items; i++)
+        to_place += (uint32_t)plan_get(e, i, &it);
     while (placed_count < to_place) {
-        mce_tensor *best = NULL;
-        uint32_t cand = 0, size;
-        int moved;
-        for (i = 0; i < e->n_tensors; i++) {
-            mce_tensor *t = &e->tensors[i];
-            if (t->first < 0 || t->placed)
+        uint32_t best_k = 0, cand = 0, size;
+        int have = 0, moved;
+        for (i = 0; i < n_items; i++) {
+            if (!plan_get(e, i, &it) || it.placed)
                 continue;
-            if (!best || t->bytes > best->bytes ||
-                (t->bytes == best->bytes && t->first < best->first))
-                best = t;
+            if (!have || it.bytes > best.bytes ||
+                (it.bytes == best.bytes && it.first < best.first)) {
+                best = it;
+                best_k = i;
+                have = 1;
+            }
         }
-        size = align_up(best->bytes, ALIGN_ACT);
-        do { /* lowest offset not overlapping any placed, simultaneously live tensor */
+        size = align_up(best.bytes, ALIGN_ACT);
+        do { /* lowest offset not overlapping any placed, simultaneously live item */
             moved = 0;
-            for (i = 0; i < e->n_tensors; i++) {
-                const mce_tensor *o = &e->tensors[i];
+            for (i = 0; i < n_items; i++) {
                 uint32_t oend;
-                if (!o->placed || !lifetimes_overlap(o, best))
+                if (!plan_get(e, i, &o) || !o.placed ||
+                    !(o.first <= best.last && best.first <= o.last))
                     continue;
-                oend = o->offset + align_up(o->bytes, ALIGN_ACT);
-                if (cand < oend && o->offset < cand + size) {
+                oend = o.offset + align_up(o.bytes, ALIGN_ACT);
+                if (cand < oend && o.offset < cand + size) {
                     cand = oend;
                     moved = 1;
                 }
             }
         } while (moved);
-        best->offset = cand;
-        best->placed = 1;
+        plan_put(e, best_k, cand);
         placed_count++;
         if (cand + size > total)
             total = cand + size;
@@ -1278,6 +1336,11 @@ mce_status mce_init(mce_engine *e, const void *model, size_t model_size, void *a
         mce_tensor *t = &e->tensors[i];
         if (!t->is_const)
             t->data = t->first >= 0 ? e->arena + t->offset : NULL;
+    }
+    for (i = 0; i < e->n_ops; i++) {
+        mce_op *op = &e->ops[i];
+        if (op->code == MCE_OP_CONV_2D)
+            op->p.conv.scratch = op->scratch_bytes ? e->arena + op->scratch_offset : NULL;
     }
     e->ready = 1;
     e->last_status = MCE_OK;

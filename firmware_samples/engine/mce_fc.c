@@ -1,4 +1,6 @@
 /* FULLY_CONNECTED int8 reference kernel. */
+/* Reference flavour only: with MCE_KERNELS_OPTIMIZED the kernel comes from the *_opt.c file. */
+#if !defined(MCE_KERNELS_OPTIMIZED)
 #include "mce_fixedpoint.h"
 #include "mce_kernels.h"
 
@@ -27,3 +29,5 @@ void mce_fully_connected_s8(const mce_fc_params *p, const int8_t *input, const i
         }
     }
 }
+
+#endif /* !MCE_KERNELS_OPTIMIZED */

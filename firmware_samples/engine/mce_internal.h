@@ -85,7 +85,11 @@ typedef struct mce_op {
         mce_concat_params concat;
         mce_pad_params pad;
     } p;
+    uint32_t scratch_bytes;      /* kernel scratch, planned like a tensor living only
+                                    during this operator (0: none) */
+    uint32_t scratch_offset;     /* its arena offset, once planned */
     uint8_t variant;             /* kernel variant within an op (e.g. QUANTIZE f32 vs s8) */
+    uint8_t scratch_placed;      /* planner bookkeeping */
 } mce_op;
 
 /* Builtin operator codes (TFLite schema enum BuiltinOperator). */

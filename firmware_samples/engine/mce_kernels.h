@@ -1,7 +1,7 @@
 /*
  * mce kernels: one function per operator, each with a stable symbol name so that the
- * profiler can attribute cycles by function. All are plain reference loops (NHWC layout,
- * batch-major), with TFLite int8 quantization semantics:
+ * profiler can attribute cycles by function. NHWC layout, batch-major, TFLite int8
+ * quantization semantics:
  *
  *   real = scale * (q - zero_point); accumulators are int32; requantization multiplies by a
  *   Q0.31 multiplier with a power-of-two shift using gemmlowp double rounding
@@ -24,6 +24,15 @@
  *   mce_reshape              RESHAPE (byte copy)
  *   mce_concatenation_s8     CONCATENATION int8 (same quantization on all inputs)
  *   mce_pad_s8               PAD / PADV2 int8
+ *
+ * Kernel flavours, chosen at build time (every file of one build must agree):
+ *   reference (default)      plain loops, any core
+ *   -DMCE_KERNELS_OPTIMIZED  CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED from
+ *                            mce_conv_opt.c / mce_depthwise_opt.c / mce_fc_opt.c: dual 16-bit
+ *                            MACs (SMLAD, SMLABB/SMLATT, SXTB16, SXTAB16) for cores with the
+ *                            DSP extension; refuses to build for Arm cores without it (see
+ *                            mce_simd.h); the other operators keep the reference code.
+ * Both flavours define the same symbols and give bit-identical outputs.
  */
 #ifndef MCE_KERNELS_H
 #define MCE_KERNELS_H
@@ -46,11 +55,16 @@ typedef struct {
     int32_t act_min, act_max;
     const int32_t *mult;         /* per output channel Q0.31 multiplier */
     const int32_t *shift;        /* per output channel shift (>0 left) */
+    void *scratch;               /* mce_conv2d_s8_scratch_bytes() bytes planned in the arena
+                                    for this operator (NULL when 0), 4-byte aligned */
 } mce_conv_params;
 
 /* filter: [out_c][k_h][k_w][filter_in_c]; bias: [out_c] or NULL. */
 void mce_conv2d_s8(const mce_conv_params *p, const int8_t *input, const int8_t *filter,
                    const int32_t *bias, int8_t *output);
+/* Scratch bytes mce_conv2d_s8 needs for these parameters (0 in the reference flavour; the
+ * optimized flavour's im2col columns otherwise). The engine plans it in the arena. */
+uint32_t mce_conv2d_s8_scratch_bytes(const mce_conv_params *p);
 
 typedef struct {
     int32_t batches;
