@@ -99,6 +99,14 @@ def test_svc_pendsv_preemption_psp_and_fp_context_behave_as_on_silicon():
         assert "FAIL" not in r.console and r.console.count(": ok") >= 7
         assert r.exceptions_taken["SVCall"] >= 2 and r.exceptions_taken["PendSV"] == 2
         assert r.exceptions_taken["SysTick"] == 1
+        assert r.exceptions_taken["IRQ0"] == 1
+    itm = run("mps2-an386", "exceptions").console_by_source["itm"]
+    assert itm == "exceptions: hello over ITM port 0\n"
+
+
+def test_a_reset_request_ends_the_run():
+    r = run("mps2-an386", "reset")
+    assert r.exit_reason == "reset" and "SYSRESETREQ" in r.message
 
 
 def test_fpu_use_with_cpacr_disabled_faults_at_the_fp_instruction():

@@ -59,6 +59,29 @@ static uint32_t svc_double(uint32_t x)
     return r0;
 }
 
+static volatile uint32_t g_irq0_calls;
+
+void IRQ0_Handler(void)
+{
+    g_irq0_calls++;
+}
+
+/* ITM stimulus port 0 (0xE0000000, Armv7-M ARM C1.7): a debugger's SWO console. Like
+ * CMSIS's ITM_SendChar, it writes only when ITM_TCR.ITMENA (0xE0000E80 bit 0) and ITM_TER
+ * port 0 (0xE0000E00 bit 0) are set: a debugger sets them; QEMU models no ITM. */
+static void itm_puts(const char *s)
+{
+    volatile uint32_t *port0 = (volatile uint32_t *)0xE0000000u;
+    if (!(*(volatile uint32_t *)0xE0000E80u & 1u) || !(*(volatile uint32_t *)0xE0000E00u & 1u)) {
+        return;
+    }
+    while (*s) {
+        while (*port0 == 0) {
+        }
+        *(volatile uint8_t *)port0 = (uint8_t)*s++;
+    }
+}
+
 void PendSV_Handler(void)
 {
     g_depth++;
@@ -75,6 +98,7 @@ void SysTick_Handler(void)
     g_systick_calls++;
     SYST_CSR = 0; /* one tick is enough */
     ICSR = 1u << 28; /* PendSV has the higher priority: it preempts this handler at once */
+    __asm volatile("dsb\n isb"); /* architecturally: recognised by the end of the ISB */
     if (g_pendsv_calls) {
         g_nested = 1;
     }
@@ -131,6 +155,13 @@ int main(void)
         __asm volatile("wfi");
     }
     check("pendsv preempts systick", g_nested == 1 && g_pendsv_calls == 2 && g_max_depth == 2);
+
+    /* external interrupt 0: enable in NVIC_ISER0 (0xE000E100), pend in NVIC_ISPR0 (0xE000E200) */
+    *(volatile uint32_t *)0xE000E100u = 1u;
+    *(volatile uint32_t *)0xE000E200u = 1u;
+    __asm volatile("dsb\n isb");
+    check("irq0 pended by software is taken", g_irq0_calls == 1);
+    itm_puts("exceptions: hello over ITM port 0\n");
 
     run_on_psp(psp_checks, (uint32_t)&g_process_stack[256]);
     check("back on msp", g_psp_checked == 1);
