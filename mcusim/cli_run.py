@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from pathlib import Path
@@ -168,6 +169,14 @@ def cmd_run(a: argparse.Namespace) -> int:
             f"mcusim: {fw.path} on {target.name} ({target.path}), {target.clock_hz / 1e6:g} MHz"
         )
     result = Simulator(target, opts).run(fw)
+    if result.accounting == "python" and os.environ.get("MCUSIM_NATIVE", "1") != "0":
+        from mcusim.native import unavailable_reason
+
+        print(
+            f"mcusim: note: native fast path unavailable ({unavailable_reason()}); "
+            "using the slower pure-Python block hook",
+            file=sys.stderr,
+        )
     if progress:
         progress.close()
     failures = check_budget(result.to_dict(), budget)

@@ -181,3 +181,32 @@ class Cpu:
 
     def stop(self) -> None:
         self.uc.emu_stop()
+
+
+# -- Unicorn's private details, kept here and checked by tests/test_native.py ------------------
+def _raw() -> tuple[Any, Any]:
+    """(the binding's loaded C library, the uc_hook handle type); raises on an upgrade that
+    moved them."""
+    from unicorn.unicorn_py3 import unicorn as binding
+
+    return binding.uclib, binding.uc_hook_h
+
+
+def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:
+    """Register a C ``UC_HOOK_BLOCK`` callback (a function address) on the raw engine handle."""
+    import ctypes
+
+    lib, hook_t = _raw()
+    handle = hook_t()
+    err = lib.uc_hook_add(
+        cpu.uc._uch,
+        ctypes.byref(handle),
+        unicorn.UC_HOOK_BLOCK,
+        ctypes.c_void_p(callback),
+        ctypes.c_void_p(user_data),
+        1,
+        0,
+    )
+    if err != unicorn.UC_ERR_OK:
+        raise RuntimeError(f"uc_hook_add failed: {err}")
+    cpu._keep.append(handle)

@@ -16,12 +16,20 @@ from typing import Protocol
 
 import numpy as np
 
+from mcusim import native
 from mcusim.config.core import load_core
 from mcusim.config.target import Target
 from mcusim.cortex import ExceptionCosts, ExceptionUnit, StackingError, fault_kind
-from mcusim.cpu import Cpu
+from mcusim.cpu import Cpu, hook_block_native
 from mcusim.elf import Firmware
-from mcusim.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, ElfError
+from mcusim.errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_LIMIT,
+    EXIT_OK,
+    ElfError,
+    InputError,
+)
 from mcusim.memory import check_placement, footprint, stack_bounds
 from mcusim.mmio import MmioMap
 from mcusim.peripherals.debug import Dwt, Itm
@@ -79,6 +87,7 @@ class RunOptions:
     poll_cycles: int = 1 << 22
     handle_signals: bool = False
     observers: tuple[Observer, ...] = ()
+    native: bool | None = None  # None: the C fast path when built, else the Python hook
     extra: dict = field(default_factory=dict)
 
 
@@ -187,13 +196,22 @@ class _Run:
             ),
         )
         self.xu = ExceptionUnit(cpu, self.exc, self.scs, fpu=target.fpu, costs=costs)
-        self.counter = CycleCounter(
+        use_native = options.native is not False and native.library() is not None
+        if options.native and not use_native:
+            raise InputError(f"native fast path requested but {native.unavailable_reason()}")
+        counter_class = native.NativeCycleCounter if use_native else CycleCounter
+        self.counter = counter_class(
             self.model, fetch_code=cpu.read, region_of=target.region_at, on_event=self._on_event
         )
+        self.accounting = "native" if use_native else "python"
         self.counter.fp_allowed = False
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self._unknown_access)
-        cpu.hook_block(self.counter.on_block)
+        if use_native:
+            self.counter.stop = cpu.stop
+            hook_block_native(cpu, self.counter.hook_address, self.counter.user_data)
+        else:
+            cpu.hook_block(self.counter.on_block)
         cpu.hook_interrupt(self._on_interrupt)
         cpu.hook_bad_access(self._on_bad_access)
         self.bad_access: tuple[str, int, int] | None = None
@@ -649,6 +667,10 @@ class _Run:
         finally:
             self._restore_signals(old)
             self.semihosting.close()
+        if self.accounting == "native":
+            self.counter.sync()
+            if self.counter._error is not None:
+                raise self.counter._error
         return self._result(time.monotonic() - self.t0)
 
     def _sleep(self, pc: int) -> int:
@@ -762,6 +784,7 @@ class _Run:
             },
             fault=self.fault,
             host_seconds=host_seconds,
+            accounting=self.accounting,
             extensions={o.name: o.finish(self) for o in self.options.observers},
         )
 
