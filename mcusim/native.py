@@ -78,8 +78,6 @@ class NativeCycleCounter(CycleCounter):
             raise MemoryError("fast path state")
         self._s = self._state.contents
         self._by_index: list[Block] = []
-        self._error: BaseException | None = None
-        self.stop = lambda: None  # set by the simulator to stop the engine on a callback error
         super().__init__(*args, **kwargs)
 
     def __del__(self) -> None:

@@ -207,8 +207,8 @@ class _Run:
         self.counter.fp_allowed = False
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self._unknown_access)
+        self.counter.stop = cpu.stop
         if use_native:
-            self.counter.stop = cpu.stop
             hook_block_native(cpu, self.counter.hook_address, self.counter.user_data)
         else:
             cpu.hook_block(self.counter.on_block)
@@ -669,8 +669,8 @@ class _Run:
             self.semihosting.close()
         if self.accounting == "native":
             self.counter.sync()
-            if self.counter._error is not None:
-                raise self.counter._error
+        if self.counter._error is not None:
+            raise self.counter._error
         return self._result(time.monotonic() - self.t0)
 
     def _sleep(self, pc: int) -> int:

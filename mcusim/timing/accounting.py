@@ -108,12 +108,21 @@ class CycleCounter:
         self.unknown: Counter = Counter()
         self.cold_lines: set[tuple[int, int]] = set()
         self.fp_allowed = True
+        self._error: BaseException | None = None  # raised inside the hook, re-raised after
+        self.stop: Callable[[], None] = lambda: None  # stops the engine
 
     def restart(self, pc: int, *, sequential: bool) -> None:
         """Execution resumes at ``pc`` outside the block flow (after a stop or redirect)."""
         self.prev = _Start(pc if sequential else -1)
 
     def on_block(self, _engine: object, address: int, size: int, _data: object) -> None:
+        try:
+            self._on_block(address, size)
+        except BaseException as e:  # noqa: BLE001 - a C callback cannot raise: the run re-raises
+            self._error = e
+            self.stop()
+
+    def _on_block(self, address: int, size: int) -> None:
         b = self.blocks.get(address)
         if b is None or b.size != size:
             b = self._new_block(address, size)
