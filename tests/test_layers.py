@@ -11,10 +11,12 @@ LAYERS = {
     "errors": 0,
     "units": 0,
     "config": 1,
+    "project": 1.1,  # the project's [tool.mcusim] table, read with config's TOML helpers
     # within a layer, a module sits after the modules it may use (memory uses elf and result;
     # cli uses report)
     "elf": 2,
     "result": 2,
+    "baseline": 2,
     "memory": 2.1,
     "cpu": 3,
     "peripherals": 3,
@@ -25,18 +27,22 @@ LAYERS = {
     "cortex": 4,
     "mmio": 4,
     "simulator": 5,
+    "testrunner": 5.5,  # runs the simulator over many images in a process pool
+    "junit": 5.6,  # JUnit XML from the test runner's outcomes
     "report": 6,
     "cli_common": 6,
     # subcommand modules use report and cli_common; cli dispatches to them
     "cli_run": 6.05,
     "cli_targets": 6.05,
+    "cli_test": 6.07,  # reuses cli_run's budget parsing and checks
+    "pytest_plugin": 6,
     "cli": 6.1,
 }
 THIRD_PARTY = {
     "unicorn": {"cpu"},
     "capstone": {"timing.decode"},
     "elftools": {"elf"},
-    "rich": {"report", "cli", "cli_run", "cli_targets"},
+    "rich": {"report", "cli", "cli_run", "cli_targets", "cli_test"},
 }
 
 
