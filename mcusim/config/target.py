@@ -219,6 +219,7 @@ def _build(
     core = c.get("core", str)
     if core not in KNOWN_CORES:
         raise c.fail("core", f"'{core}' is not a known core ({', '.join(KNOWN_CORES)})")
+    _nvic(c, core)
     memory = _memory(c)
     first_exec = next((r for r in memory if "x" in r.access), None)
     if first_exec is None:
@@ -248,6 +249,18 @@ def _build(
         clock_mode=clock_mode or "",
         raw=data,
     )
+
+
+def _nvic(c: Checker, core: str) -> None:
+    """NVIC size keys the simulator reads: Armv7-M has at most 496 external interrupts and
+    3-8 priority bits (DDI 0403E B3.4.1); Armv6-M at most 32 and 2 bits (DDI 0419E B3.4)."""
+    v6 = core == "cortex-m0plus"
+    irqs = c.get("nvic_irqs", int, None)
+    if irqs is not None and not 0 <= irqs <= (32 if v6 else 496):
+        raise c.fail("nvic_irqs", f"must be 0..{32 if v6 else 496} for {core}")
+    bits = c.get("nvic_priority_bits", int, None)
+    if bits is not None and not (2 if v6 else 3) <= bits <= (2 if v6 else 8):
+        raise c.fail("nvic_priority_bits", f"must be {'2' if v6 else '3..8'} for {core}")
 
 
 def _memory(c: Checker) -> tuple[MemoryRegion, ...]:

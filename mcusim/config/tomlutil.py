@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ class Checker:
 
     def number(self, key: str, default: Any = ..., *, minimum: float | None = None) -> Any:
         value = self.get(key, (int, float), default)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, not {value}")
         if value is not None and value is not default and minimum is not None and value < minimum:
             raise self.fail(key, f"must be >= {minimum:g}")
         return value
