@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from mcusim import cli_profile
 from mcusim.cli_common import EPILOG, number_option
 from mcusim.errors import EXIT_FAILURE, InputError
 from mcusim.units import parse_number
@@ -94,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="print only the firmware console and the exit line",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+    cli_profile.add_profile_options(run)
 
     run.set_defaults(func=cmd_run)
 
@@ -163,6 +165,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         console=stream,
         progress=progress.update if progress else None,
         handle_signals=True,
+        observers=cli_profile.observers_for(a),
     )
     if a.verbose:
         err_console.print(
@@ -185,6 +188,10 @@ def cmd_run(a: argparse.Namespace) -> int:
     if failures and code == 0:
         code = EXIT_FAILURE
     extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
+    show = False
+    if cli_profile.wants_profile(a):
+        show = a.format == "text" and not a.quiet and a.profile
+        extra["op_report"] = cli_profile.finish_profile(a, result, target, None)
     if a.json:
         try:
             Path(a.json).write_text(to_json(result, extra))
@@ -200,6 +207,11 @@ def cmd_run(a: argparse.Namespace) -> int:
     else:
         print()
         print_report(result, Console(soft_wrap=False))
+        if show:
+            from mcusim.opreport import print_op_report
+
+            wide = None if sys.stdout.isatty() else 150
+            print_op_report(extra["op_report"], Console(soft_wrap=False, width=wide))
     print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
     return code
 

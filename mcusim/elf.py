@@ -67,6 +67,8 @@ class Firmware:
         except OSError as e:
             raise ElfError(f"{path}: cannot be read: {e.strerror}") from None
         _check_header(self.path, blob)
+        self._blob = blob
+        self._sources: dict[int, str] | None = None
         try:
             self._parse(blob)
         except ElfError:
@@ -104,6 +106,7 @@ class Firmware:
         self.segments: tuple[Segment, ...] = tuple(segs)
         sections = []
         symbols: dict[str, int] = {}
+        sizes: dict[str, int] = {}
         funcs = []
         for sec in elf.iter_sections():
             flags = sec["sh_flags"]
@@ -130,11 +133,27 @@ class Firmware:
                         funcs.append(Function(sym.name, value & ~1, sym["st_size"]))
                     if kind in ("STT_FUNC", "STT_OBJECT", "STT_NOTYPE"):
                         symbols.setdefault(sym.name, value)
+                        sizes.setdefault(sym.name, sym["st_size"])
         self.sections: tuple[Section, ...] = tuple(sections)
         self.symbols = symbols
+        self.symbol_sizes = sizes  # st_size of each symbol in ``symbols`` (capacity of objects)
         funcs.sort(key=lambda f: (f.address, -f.size))
         self.functions: tuple[Function, ...] = tuple(funcs)
         self._func_addrs = [f.address for f in self.functions]
+
+    def source_file_of(self, address: int) -> str | None:
+        """The source file (DWARF) that defines the function starting at ``address``, or None.
+
+        Built lazily on first use from the DWARF subprogram entries (``DW_AT_decl_file``
+        resolved through the compilation unit's line-program file table); an ELF without
+        debug information gives None for every address.
+        """
+        if self._sources is None:
+            try:
+                self._sources = _dwarf_function_files(self._blob)
+            except Exception:  # pyelftools raises many types on corrupt DWARF: no attribution
+                self._sources = {}
+        return self._sources.get(address & ~1)
 
     def _lma(self, addr: int) -> int:
         for s in self.segments:
@@ -169,6 +188,61 @@ class Firmware:
                 start = address - s.paddr
                 return s.data[start : start + size]
         return None
+
+
+def _dwarf_function_files(blob: bytes) -> dict[int, str]:
+    """Entry address (Thumb bit clear) -> source path of every DWARF subprogram with code."""
+    import io
+    import posixpath
+
+    from elftools.elf.elffile import ELFFile
+
+    elf = ELFFile(io.BytesIO(blob))
+    if not elf.has_dwarf_info():
+        return {}
+    dwarf = elf.get_dwarf_info()
+    out: dict[int, str] = {}
+    for cu in dwarf.iter_CUs():
+        top = cu.get_top_DIE()
+        comp_dir = _attr_str(top, "DW_AT_comp_dir")
+        lp = dwarf.line_program_for_CU(cu)
+        files, dirs = [], []
+        if lp is not None:
+            dirs = [_as_str(d) for d in lp["include_directory"]]
+            for entry in lp["file_entry"]:
+                name = _as_str(entry.name)
+                d = entry.dir_index
+                if lp.header.version >= 5:
+                    base = dirs[d] if d < len(dirs) else ""
+                else:
+                    base = dirs[d - 1] if 0 < d <= len(dirs) else comp_dir
+                files.append(posixpath.join(base, name) if base else name)
+        cu_name = _attr_str(top, "DW_AT_name")
+        for die in cu.iter_DIEs():
+            if die.tag != "DW_TAG_subprogram" or "DW_AT_low_pc" not in die.attributes:
+                continue
+            low = die.attributes["DW_AT_low_pc"].value & ~1
+            path = cu_name
+            decl = die.attributes.get("DW_AT_decl_file")
+            if decl is None and "DW_AT_specification" in die.attributes:
+                spec = die.get_DIE_from_attribute("DW_AT_specification")
+                decl = spec.attributes.get("DW_AT_decl_file")
+            if decl is not None and files:
+                index = decl.value if lp.header.version >= 5 else decl.value - 1
+                if 0 <= index < len(files):
+                    path = files[index]
+            if path:
+                out.setdefault(low, posixpath.normpath(path))
+    return out
+
+
+def _as_str(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _attr_str(die: object, name: str) -> str:
+    attr = die.attributes.get(name)  # type: ignore[attr-defined]
+    return _as_str(attr.value) if attr is not None else ""
 
 
 def _check_header(path: str, blob: bytes) -> None:

@@ -22,15 +22,23 @@ LAYERS = {
     "peripherals": 3,
     "semihosting": 3,
     "timing": 3,
+    "energy": 3,
+    "tflite": 3,
     "native": 3.5,  # the C fast path's loader: a CycleCounter subclass
     "_native": 3.5,
     "cortex": 4,
     "mmio": 4,
+    "profiler": 4,
+    "runner": 4,
     "simulator": 5,
     "testrunner": 5.5,  # runs the simulator over many images in a process pool
     "junit": 5.6,  # JUnit XML from the test runner's outcomes
     "report": 6,
+    "opreport": 6,
+    "traces": 6,
     "cli_common": 6,
+    "cli_profile": 6.02,
+    "cli_energy": 6.03,
     # subcommand modules use report and cli_common; cli dispatches to them
     "cli_run": 6.05,
     "cli_targets": 6.05,
@@ -42,7 +50,16 @@ THIRD_PARTY = {
     "unicorn": {"cpu"},
     "capstone": {"timing.decode"},
     "elftools": {"elf"},
-    "rich": {"report", "cli", "cli_run", "cli_targets", "cli_test"},
+    "rich": {
+        "report",
+        "opreport",
+        "cli",
+        "cli_run",
+        "cli_targets",
+        "cli_profile",
+        "cli_energy",
+        "cli_test",
+    },
 }
 
 

@@ -1,0 +1,304 @@
+"""Op and function profiler: an observer that attributes modelled cycles to NN ops (L4).
+
+Functions matched by the op rules (``cost_models/ops/*.toml``) are hooked at their entry; the
+LR read there is hooked once per distinct address to close the op, so calls through function
+pointers are caught too. Nested matches count toward the outermost op. Per op: cycles, stack
+peak (free stack painted at op start, scanned at op end) and arena bytes changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mcusim.config.oprules import OpRule, load_rules
+from mcusim.elf import Firmware
+from mcusim.memory import STACK_LIMIT_SYMBOLS, stack_bounds
+
+PAINT = 0xCDCDCDCD
+ARENA_SYMBOLS = ("mce_runner_arena", "tensor_arena", "g_tensor_arena", "kTensorArena", "arena")
+MAX_CALL_SLICES = 200_000
+EXC_RETURN_MIN = 0xFFFFFF00
+
+
+@dataclass
+class _Frame:
+    name: str
+    ret: int
+    sp: int
+    start: int
+    children: int = 0
+
+
+@dataclass
+class _Op:
+    index: int
+    op: str
+    kernel: str
+    source: str | None
+    engine: str
+    ret: int
+    sp: int
+    start: int
+    stack_saved: np.ndarray | None = None
+    arena_saved: np.ndarray | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def match_functions(fw: Firmware, rules: list[OpRule]) -> dict[int, tuple[str, OpRule]]:
+    """Entry address -> (function name, first matching rule) for every matched function."""
+    out: dict[int, tuple[str, OpRule]] = {}
+    need_source = any(r.source_file for r in rules)
+    for f in fw.functions:
+        if f.address in out:
+            continue
+        source = fw.source_file_of(f.address) if need_source else None
+        for rule in rules:
+            if rule.matches(f.name, source):
+                out[f.address] = (f.name, rule)
+                break
+    return out
+
+
+def display_names(fw: Firmware) -> dict[int, str]:
+    """Entry address -> function name, made unique: a name defined more than once (static
+    functions in different files) gets its DWARF source file's base name, or its address."""
+    count: dict[str, int] = {}
+    for f in fw.functions:
+        if f.size:
+            count[f.name] = count.get(f.name, 0) + 1
+    out = {}
+    for f in fw.functions:
+        if not f.size or f.address in out:
+            continue
+        name = f.name
+        if count[name] > 1:
+            source = fw.source_file_of(f.address)
+            tail = "/".join(source.split("/")[-2:]) if source else f"0x{f.address:08x}"
+            name = f"{name} [{tail}]"
+        out[f.address] = name
+    return out
+
+
+class OpProfiler:
+    """Observer: per-op cycles, stack and arena use; optionally per-function inclusive time.
+
+    Args:
+        rules: attribution rules (default: every built-in rule set).
+        functions: also hook every function to build inclusive per-function times and call
+            slices (slower: one Python callback per call).
+        arena_symbol: symbol of the tensor arena (its ELF size is the arena's size); default:
+            the first of ``ARENA_SYMBOLS`` present.
+        stack: paint and scan the free stack around each op.
+    """
+
+    name = "ops"
+
+    def __init__(
+        self,
+        *,
+        rules: list[OpRule] | None = None,
+        functions: bool = False,
+        arena_symbol: str | None = None,
+        stack: bool = True,
+    ):
+        self.rules = load_rules() if rules is None else rules
+        self.functions = functions
+        self.arena_symbol = arena_symbol
+        self.measure_stack = stack
+        self.ops: list[dict] = []
+        self.open: _Op | None = None
+        self.frames: list[_Frame] = []
+        self.calls: list[tuple[str, int, int, int]] = []  # name, start, end, depth
+        self.inclusive: dict[str, list[int]] = {}  # name -> [inclusive cycles, calls]
+        self.active: dict[str, int] = {}
+        self.calls_dropped = 0
+        self.hooked_returns: set[int] = set()
+
+    # -- attach -----------------------------------------------------------------------------
+    def attach(self, probe) -> None:
+        self.probe = probe
+        fw: Firmware = probe.firmware
+        self.matched = match_functions(fw, self.rules)
+        self._stack_region(probe)
+        self._arena_region(fw)
+        names = display_names(fw)
+        entries = set(self.matched)
+        if self.functions:
+            entries |= set(names)
+        for address in sorted(entries):
+            name = names.get(address) or self.matched[address][0]
+            probe.on_address(address, self._entry_callback(address, name))
+
+    def _stack_region(self, probe) -> None:
+        fw, target = probe.firmware, probe.target
+        self.stack = None
+        if not self.measure_stack:
+            return
+        top = probe.reg("sp") & ~3
+        bounds = stack_bounds(fw, target, top)
+        if bounds is None:
+            return
+        lo, hi = bounds
+        has_limit = any(s in fw.symbols for s in STACK_LIMIT_SYMBOLS)
+        if not has_limit and any(f.name == "_sbrk" for f in fw.functions):
+            lo = (lo + (hi - lo) // 2) & ~7  # keep clear of a heap growing up from `end`
+        self.stack = (lo, hi)
+
+    def _arena_region(self, fw: Firmware) -> None:
+        self.arena = None
+        names = (self.arena_symbol,) if self.arena_symbol else ARENA_SYMBOLS
+        for name in names:
+            if name in fw.symbols and fw.symbol_sizes.get(name):
+                self.arena = (name, fw.symbols[name], fw.symbol_sizes[name])
+                return
+
+    def _entry_callback(self, address: int, name: str):
+        rule = self.matched.get(address)
+
+        def on_entry() -> None:
+            probe = self.probe
+            lr, sp = probe.reg("lr"), probe.reg("sp")
+            now = probe.now()
+            if self.functions and lr < EXC_RETURN_MIN:
+                self._push(name, lr & ~1, sp, now)
+            if rule is not None and self.open is None and lr < EXC_RETURN_MIN:
+                self._open_op(address, rule, lr & ~1, sp, now)
+
+        return on_entry
+
+    def _hook_return(self, ret: int) -> None:
+        if ret not in self.hooked_returns:
+            self.hooked_returns.add(ret)
+            self.probe.on_address(ret, lambda: self._on_return(ret))
+
+    # -- functions --------------------------------------------------------------------------
+    def _push(self, name: str, ret: int, sp: int, now: int) -> None:
+        frames = self.frames
+        while frames and frames[-1].sp < sp:  # returned without passing a hooked address
+            self._pop(now)
+        frames.append(_Frame(name, ret, sp, now))
+        self.active[name] = self.active.get(name, 0) + 1
+        self._hook_return(ret)
+
+    def _pop(self, now: int) -> None:
+        f = self.frames.pop()
+        duration = now - f.start
+        if self.frames:
+            self.frames[-1].children += duration
+        self.active[f.name] -= 1
+        entry = self.inclusive.setdefault(f.name, [0, 0, 0])
+        entry[1] += 1
+        entry[2] += duration - f.children  # self cycles
+        if self.active[f.name] == 0:  # recursion: count the outermost instance only
+            entry[0] += duration
+        if len(self.calls) < MAX_CALL_SLICES:
+            self.calls.append((f.name, f.start, now, len(self.frames)))
+        else:
+            self.calls_dropped += 1
+
+    def _on_return(self, ret: int) -> None:
+        probe = self.probe
+        sp = probe.reg("sp")
+        now = probe.now()
+        frames = self.frames
+        for i in range(len(frames) - 1, -1, -1):
+            if frames[i].ret == ret and frames[i].sp == sp:
+                while len(frames) > i:
+                    self._pop(now)
+                # tail calls: the caller that branched away shares the return address and SP
+                while frames and frames[-1].ret == ret and frames[-1].sp == sp:
+                    self._pop(now)
+                break
+        op = self.open
+        if op is not None and op.ret == ret and op.sp == sp:
+            self._close_op(now, finished=True)
+
+    # -- ops ---------------------------------------------------------------------------------
+    def _open_op(self, address: int, match: tuple[str, OpRule], ret: int, sp: int, now: int):
+        name, rule = match
+        source = self.probe.firmware.source_file_of(address) if rule.source_file else None
+        op = _Op(len(self.ops), rule.op, name, source, rule.engine, ret, sp, now)
+        if self.stack:
+            lo, _ = self.stack
+            hi = sp & ~3
+            if hi > lo:
+                view = np.frombuffer(bytearray(self.probe.read(lo, hi - lo)), dtype=np.uint32)
+                op.stack_saved = view.copy()
+                self.probe.write(lo, np.full(len(view), PAINT, dtype=np.uint32).tobytes())
+        if self.arena:
+            _, base, size = self.arena
+            op.arena_saved = np.frombuffer(self.probe.read(base, size), dtype=np.uint8).copy()
+        self.open = op
+        self._hook_return(ret)
+
+    def _close_op(self, now: int, *, finished: bool) -> None:
+        op = self.open
+        assert op is not None
+        self.open = None
+        stack_peak = stack_op = None
+        if op.stack_saved is not None and self.stack:
+            lo, top = self.stack
+            n = len(op.stack_saved)
+            cur = np.frombuffer(self.probe.read(lo, 4 * n), dtype=np.uint32)
+            changed = np.nonzero(cur != PAINT)[0]
+            lowest = lo + 4 * int(changed[0]) if len(changed) else lo + 4 * n
+            stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
+            # put back what was below the op's deepest word, so the run's own stack scan
+            # still sees the deepest use before this op; untouched words keep their old value
+            restore = np.where(cur == PAINT, op.stack_saved, cur).astype(np.uint32)
+            self.probe.write(lo, restore.tobytes())
+        arena_changed = None
+        if op.arena_saved is not None and self.arena:
+            _, base, size = self.arena
+            cur8 = np.frombuffer(self.probe.read(base, size), dtype=np.uint8)
+            arena_changed = int(np.count_nonzero(cur8 != op.arena_saved))
+        self.ops.append(
+            {
+                "index": op.index,
+                "op": op.op,
+                "kernel": op.kernel,
+                "source_file": op.source,
+                "engine": op.engine,
+                "start_cycle": op.start,
+                "end_cycle": now,
+                "cycles": now - op.start,
+                "stack_peak_bytes": stack_peak,
+                "stack_op_bytes": stack_op,
+                "arena_bytes_changed": arena_changed,
+                "finished": finished,
+            }
+        )
+
+    # -- finish ------------------------------------------------------------------------------
+    def finish(self, probe) -> dict:
+        # after the run the counter may not yet hold the last block's cycles: never end a
+        # frame before it started
+        starts = [f.start for f in self.frames] + ([self.open.start] if self.open else [])
+        now = max([probe.now(), *starts])
+        if self.open is not None:
+            self._close_op(now, finished=False)
+        while self.frames:
+            self._pop(now)
+        out: dict = {
+            "ops": self.ops,
+            "matched_functions": sorted({n for n, _ in self.matched.values()}),
+            "arena": (
+                {"symbol": self.arena[0], "address": self.arena[1], "size_bytes": self.arena[2]}
+                if self.arena
+                else None
+            ),
+            "stack_region": list(self.stack) if self.stack else None,
+        }
+        if self.functions:
+            out["functions"] = [
+                {"name": n, "inclusive_cycles": v[0], "calls": v[1], "self_cycles": v[2]}
+                for n, v in sorted(self.inclusive.items(), key=lambda kv: -kv[1][0])
+            ]
+            out["calls"] = [
+                {"name": n, "start_cycle": s, "end_cycle": e, "depth": d}
+                for n, s, e, d in self.calls
+            ]
+            out["calls_dropped"] = self.calls_dropped
+        return out
