@@ -219,13 +219,13 @@ def _fmt_quant(io: dict) -> str:
 REPRODUCIBLE = """
 Reproducible: **yes**. Running the script again writes byte-identical files (the .tflite and
 the .bin files; this card too while the engine commit that the arena line names is unchanged);
-checked by running every script twice and with `check_reproducible.py`, which re-runs a
-script into a temporary folder and compares. Training
-runs on one CPU thread with oneDNN off, every random generator seeded and TensorFlow's op
-determinism on, and the TFLite converter's output depends only on the weights and the
-calibration data. Another CPU family (different vector instructions) or other TensorFlow/numpy
-versions may round floats differently during training and give other bytes; the tests do not
-depend on that, they compare our engine with the interpreter on whatever is committed.
+checked by running every script twice and with `check_reproducible.py`, which re-runs a script
+into a temporary folder and compares. Training runs on one CPU thread with oneDNN off, every
+random generator seeded and TensorFlow's op determinism on, and the TFLite converter's output
+depends only on the weights and the calibration data. Another CPU family (different vector
+instructions) or other TensorFlow/numpy versions may round floats differently during training
+and give other bytes; the tests do not depend on that, they compare our engine with the
+interpreter on whatever is committed.
 """
 
 
