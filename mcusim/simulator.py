@@ -79,6 +79,7 @@ class RunOptions:
 
     max_cycles: int | None = None
     timeout_s: float | None = 300.0
+    default_timeout: bool = False  # timeout_s is the default, not asked for (said in the report)
     args: tuple[str, ...] = ()
     semihosting_root: Path | None = None
     stdin: Callable[[int], bytes] | None = None
@@ -414,9 +415,12 @@ class _Run:
         if now >= self.next_poll:
             self.next_poll = now + opts.poll_cycles
             if opts.timeout_s is not None and time.monotonic() - self.t0 > opts.timeout_s:
-                self._stop(
-                    "timeout", f"stopped after {opts.timeout_s:g} s of host time (--timeout)"
+                why = (
+                    "the default limit: no --timeout or --max-cycles was given"
+                    if opts.default_timeout
+                    else "--timeout"
                 )
+                self._stop("timeout", f"stopped after {opts.timeout_s:g} s of host time ({why})")
             if self.interrupted:
                 self._stop("interrupted", "interrupted (Ctrl-C / SIGTERM)")
             if opts.progress:
@@ -438,7 +442,8 @@ class _Run:
         try:
             cost = self.xu.enter(number, return_address)
         except StackingError as e:
-            self._fault("stacking", return_address, str(e))
+            # the derived fault's HardFault would stack at the same SP and fail again
+            self._fault("lockup", return_address, f"{e}; the HardFault entry would fail too")
             return
         self.counter.cycles += cost
         self.exception_cycles += cost
@@ -465,6 +470,13 @@ class _Run:
             self.counter.cycles += cost
             self.exception_cycles += cost
             self._schedule()
+        elif intno == 3:  # prefetch abort: a fetch from an Execute Never region
+            self._fault(
+                "fetch_prot",
+                pc,
+                f"instruction fetch from 0x{pc:08x}: {_xn_region(pc)} is Execute Never",
+                pc,
+            )
         else:
             self._fault("exception", pc, f"CPU exception {intno} that mcusim does not model")
 
@@ -514,7 +526,7 @@ class _Run:
                     self._hook_operand_insn(seg.paddr + 2 * int(i), seg.data[2 * i : 2 * i + 4])
 
     def _hook_operand_insn(self, address: int, code: bytes) -> None:
-        insns = decode(code, address)
+        insns = decode(code, address, self.model.names)
         if not insns or insns[0].size != 4:
             return
         insn = insns[0]
@@ -787,6 +799,18 @@ class _Run:
             accounting=self.accounting,
             extensions={o.name: o.finish(self) for o in self.options.observers},
         )
+
+
+def _xn_region(address: int) -> str:
+    """The name of the Execute Never region of the default memory map holding ``address``
+    (Armv7-M ARM DDI 0403E B3.1 table B3-1; Armv6-M DDI 0419E B3.1 table B3-1)."""
+    if 0x40000000 <= address < 0x60000000:
+        return "the Peripheral region (0x40000000-0x5FFFFFFF)"
+    if 0xA0000000 <= address < 0xE0000000:
+        return "the Device region (0xA0000000-0xDFFFFFFF)"
+    if address >= 0xE0000000:
+        return "the System region (0xE0000000-0xFFFFFFFF)"
+    return "this address"
 
 
 class _Memory:

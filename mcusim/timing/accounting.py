@@ -148,7 +148,7 @@ class CycleCounter:
         old = self.blocks.get(address)
         if old is not None:
             self.retired.append(old)
-        insns = decode(self.fetch_code(address, size), address)
+        insns = decode(self.fetch_code(address, size), address, self.model.names)
         b = Block(address, size, insns)
         cost = self.model.cost_block(insns)
         self.unknown.update(cost.unknown)

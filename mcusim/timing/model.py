@@ -53,6 +53,7 @@ class CycleModel:
 
     def __init__(self, core: CoreTiming):
         self.core = core
+        self.names = frozenset(core.mnemonic_class)
         r = core.rules
         self.pipelining = bool(r.get("load_pipelining", False))
         self.pipe_saved = int(r.get("load_pipelining_saved_cycles", 1))
