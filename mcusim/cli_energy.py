@@ -54,8 +54,10 @@ def _sleep_figures(target, mode: str) -> tuple[float, float, str]:
             f"target '{target.name}' has no {current_key} in its [power] table "
             f"({target.path}); try --sleep {'sleep' if mode == 'deep_sleep' else 'deep_sleep'}"
         )
-    wake_us = float(power.get(wake_key, 0.0))
-    note = power.get(f"{wake_key}_source", "") if wake_us else f"no {wake_key}: taken as 0"
+    wake_us = getattr(target.power, wake_key)
+    note = f"no {wake_key}: taken as 0"
+    if wake_us:
+        note = power.get(f"{wake_key}_source", "[power] source")
     return target.power.supply_voltage_v * current / 1000.0, wake_us * 1e-6, note
 
 

@@ -34,6 +34,17 @@ def add_profile_options(p: argparse.ArgumentParser, *, default: str | None = Non
     p.add_argument("--trace", metavar="FILE", help="Chrome trace-event JSON (Perfetto)")
     p.add_argument("--speedscope", metavar="FILE", help="speedscope JSON profile")
     p.add_argument(
+        "--callgrind",
+        metavar="FILE",
+        help="callgrind profile for kcachegrind/qcachegrind (per-function self and inclusive "
+        "cycles; hooks every function, as --profile functions)",
+    )
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="one self-contained HTML page: per-op table, cycle and energy charts, memory map",
+    )
+    p.add_argument(
         "--op-rules",
         metavar="NAME|FILE.toml",
         action="append",
@@ -42,7 +53,7 @@ def add_profile_options(p: argparse.ArgumentParser, *, default: str | None = Non
 
 
 def wants_profile(a: argparse.Namespace) -> bool:
-    return bool(a.profile or a.trace or a.speedscope)
+    return bool(a.profile or a.trace or a.speedscope or a.callgrind or a.html)
 
 
 def observers_for(a: argparse.Namespace) -> tuple:
@@ -52,13 +63,16 @@ def observers_for(a: argparse.Namespace) -> tuple:
     from mcusim.profiler import OpProfiler
 
     rules = load_rules(a.op_rules) if a.op_rules else None
-    return (OpProfiler(rules=rules, functions=a.profile == "functions"),)
+    functions = a.profile == "functions" or bool(a.callgrind)
+    return (OpProfiler(rules=rules, functions=functions),)
 
 
-def finish_profile(a: argparse.Namespace, result, target, console, *, model=None, extra=None):
+def finish_profile(
+    a: argparse.Namespace, result, target, console, *, model=None, memory=None, notes=()
+):
     """Build the per-op report, write the exports, print the tables; return the report."""
     from mcusim.opreport import op_report, print_op_report
-    from mcusim.traces import chrome_trace, speedscope, write_json
+    from mcusim.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
     rep = op_report(result, target.power.active_power_mw(target.clock_hz), model)
     label = Path(result.firmware).name if model is None else Path(model.path).name
@@ -66,9 +80,43 @@ def finish_profile(a: argparse.Namespace, result, target, console, *, model=None
         write_json(a.trace, chrome_trace(rep, name=label), "--trace")
     if a.speedscope:
         write_json(a.speedscope, speedscope(rep, name=label), "--speedscope")
+    if a.callgrind:
+        write_text(a.callgrind, callgrind(rep, name=label), "--callgrind")
+    if a.html:
+        from mcusim.htmlreport import html_report, write_html
+
+        summary = {
+            "title": f"mcusim: {label} on {result.target}",
+            "firmware": result.firmware,
+            "target": result.target,
+            "core": result.core,
+            "clock_hz": result.clock_hz,
+            "cycles": result.cycles,
+            "time_ms": result.time_s * 1e3,
+            "energy_uj": result.energy_uj,
+            "avg_power_mw": result.avg_power_mw,
+            "notes": list(notes),
+        }
+        write_html(a.html, html_report(rep, memory, summary))
     if console is not None:
         print_op_report(rep, console)
     return rep
+
+
+def embedded_model(fw):
+    """The .tflite an application embeds (found by its bytes), parsed; None when there is
+    none or it does not parse (the report then has no MACs)."""
+    from mcusim.errors import McusimError
+    from mcusim.memmap import embedded_model_bytes
+    from mcusim.tflite.model import parse_model
+
+    data = embedded_model_bytes(fw)
+    if data is None:
+        return None
+    try:
+        return parse_model(data, f"{fw.path}:embedded model")
+    except (McusimError, ValueError, IndexError, KeyError):
+        return None
 
 
 @dataclass
@@ -238,12 +286,28 @@ def cmd_profile(a: argparse.Namespace) -> int:
         f"{r.time_s * 1e3:.3f} ms, {r.energy_uj:.3f} µJ, "
         f"{r.avg_power_mw:.3f} mW; stack peak {r.stack_peak_bytes:,} B"
     )
+    from mcusim.elf import Firmware
+    from mcusim.memmap import memory_report
+    from mcusim.opreport import print_memory_report
+    from mcusim.runner import HEADER_BYTES
+
+    mem = memory_report(
+        Firmware(run.firmware),
+        target,
+        r,
+        runner_model_bytes=HEADER_BYTES + m.size_bytes,
+        arena_planned_bytes=run.loader.status["arena_needed"],
+        arena_planned_by="the engine (mce_arena_needed) for this model",
+    )
     extra = {"model": a.model, "input_note": run.input_note, "output_hex": out_hex}
-    rep = finish_profile(a, r, target, console, model=m, extra=extra)
+    notes = [f"model {a.model}, {a.kernels} kernels", run.input_note]
+    rep = finish_profile(a, r, target, console, model=m, memory=mem, notes=notes)
+    print_memory_report(mem, console)
     if a.json:
         d = r.to_dict()
         d.update(extra)
         d["op_report"] = rep
+        d["memory"] = mem
         d["runner_status"] = run.loader.status
         d["check_ok"] = check
         d["model_summary"] = {

@@ -189,9 +189,19 @@ def cmd_run(a: argparse.Namespace) -> int:
         code = EXIT_FAILURE
     extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
     show = False
+    from mcusim.memmap import memory_report
+
+    model = cli_profile.embedded_model(fw) if cli_profile.wants_profile(a) else None
+    plan = model.arena_plan()[0] if model else None
+    extra["memory"] = memory_report(
+        fw, target, result, arena_planned_bytes=plan, arena_planned_by=model and
+        "mcusim's plan of the embedded model's activations (the engine adds its tables)",
+    )  # fmt: skip
     if cli_profile.wants_profile(a):
         show = a.format == "text" and not a.quiet and a.profile
-        extra["op_report"] = cli_profile.finish_profile(a, result, target, None)
+        extra["op_report"] = cli_profile.finish_profile(
+            a, result, target, None, model=model, memory=extra["memory"]
+        )
     if a.json:
         try:
             Path(a.json).write_text(to_json(result, extra))
@@ -211,7 +221,11 @@ def cmd_run(a: argparse.Namespace) -> int:
             from mcusim.opreport import print_op_report
 
             wide = None if sys.stdout.isatty() else 150
-            print_op_report(extra["op_report"], Console(soft_wrap=False, width=wide))
+            from mcusim.opreport import print_memory_report
+
+            console = Console(soft_wrap=False, width=wide)
+            print_op_report(extra["op_report"], console)
+            print_memory_report(extra["memory"], console)
     print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
     return code
 

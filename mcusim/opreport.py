@@ -69,6 +69,7 @@ def op_report(result: RunResult, active_power_mw: float, model: Model | None = N
         "total": total,
         "by_type": summary,
         "arena": ext.get("arena"),
+        "arena_high_water_bytes": ext.get("arena_high_water_bytes"),
     }
     if "functions" in ext:
         out["functions_inclusive"] = ext["functions"]
@@ -78,6 +79,7 @@ def op_report(result: RunResult, active_power_mw: float, model: Model | None = N
         ]
         out["calls"] = ext.get("calls", [])
         out["calls_dropped"] = ext.get("calls_dropped", 0)
+        out["call_edges"] = ext.get("call_edges", [])
     return out
 
 
@@ -214,3 +216,50 @@ def print_function_tables(rep: dict, console: Console, top: int = 20) -> None:
     console.print(inc)
     if rep.get("calls_dropped"):
         console.print(f"[yellow]{rep['calls_dropped']:,} call slices not kept for traces[/]")
+
+
+def print_memory_report(mem: dict, console: Console) -> None:
+    """Flash split, RAM use, arena, stack and heap peaks, and the fits verdict."""
+    f, r = mem["flash"], mem["ram"]
+
+    def verdict(d: dict) -> str:
+        word = "[green]fits[/]" if d["fits"] else "[red]does not fit[/]"
+        return (
+            f"{word}: {d['used_bytes']:,} of {d['size_bytes']:,} B, headroom "
+            f"{d['headroom_bytes']:,} B ({_n(d['headroom_pct'], '.1f')} %)"
+        )
+
+    t = Table(title="memory", show_header=False, title_justify="left")
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    models = ", ".join(f"{m['name']} {m['size_bytes']:,} B" for m in f["model_symbols"])
+    t.add_row("flash", verdict(f))
+    t.add_row(
+        "  split",
+        f"code {f['code_bytes']:,} B, model {f['model_bytes']:,} B"
+        + (f" ({escape(models)})" if models else "")
+        + f", other read-only data {f['rodata_other_bytes']:,} B, "
+        f".data image {f['data_init_bytes']:,} B",
+    )
+    t.add_row("RAM (static + stack + heap peaks)", verdict(r))
+    t.add_row(
+        "  static",
+        f"{r['static_bytes']:,} B (.data {r['data_bytes']:,} B, .bss {r['bss_bytes']:,} B)",
+    )
+    a = r["arena"]
+    if a:
+        t.add_row(
+            "  arena",
+            f"{escape(str(a['symbol']))} {_n(a['size_bytes'])} B; planned "
+            f"{_n(a['planned_bytes'])} B ({escape(str(a['planned_by']))}); high-water "
+            f"{_n(a['high_water_bytes'])} B (the arena minus its largest never-written gap)",
+        )
+    t.add_row(
+        "  stack peak",
+        f"{r['stack_peak_bytes']:,} B whole run; {_n(r['stack_peak_per_op_bytes'])} B inside ops",
+    )
+    heap = r["heap_peak_bytes"]
+    t.add_row("  heap peak", "no heap (_sbrk not linked)" if heap is None else f"{heap:,} B")
+    console.print(t)
+    for note in mem["notes"]:
+        console.print(f"note: {note}", markup=False)

@@ -17,7 +17,14 @@ from mcusim.elf import Firmware
 from mcusim.memory import STACK_LIMIT_SYMBOLS, stack_bounds
 
 PAINT = 0xCDCDCDCD
-ARENA_SYMBOLS = ("mce_runner_arena", "tensor_arena", "g_tensor_arena", "kTensorArena", "arena")
+ARENA_SYMBOLS = (
+    "mce_runner_arena",
+    "mce_app_arena",
+    "tensor_arena",
+    "g_tensor_arena",
+    "kTensorArena",
+    "arena",
+)
 MAX_CALL_SLICES = 200_000
 EXC_RETURN_MIN = 0xFFFFFF00
 
@@ -115,6 +122,8 @@ class OpProfiler:
         self.active: dict[str, int] = {}
         self.calls_dropped = 0
         self.hooked_returns: set[int] = set()
+        self.edges: dict[tuple[str, str], list[int]] = {}  # (caller, callee) -> [cycles, calls]
+        self.arena_touched: np.ndarray | None = None  # arena bytes seen changed, any time
 
     # -- attach -----------------------------------------------------------------------------
     def attach(self, probe) -> None:
@@ -152,6 +161,7 @@ class OpProfiler:
         for name in names:
             if name in fw.symbols and fw.symbol_sizes.get(name):
                 self.arena = (name, fw.symbols[name], fw.symbol_sizes[name])
+                self.arena_touched = np.zeros(fw.symbol_sizes[name], dtype=bool)
                 return
 
     def _entry_callback(self, address: int, name: str):
@@ -188,6 +198,10 @@ class OpProfiler:
         if self.frames:
             self.frames[-1].children += duration
         self.active[f.name] -= 1
+        if self.frames:  # every direct call: caller self + its edges = its inclusive time
+            edge = self.edges.setdefault((self.frames[-1].name, f.name), [0, 0])
+            edge[0] += duration
+            edge[1] += 1
         entry = self.inclusive.setdefault(f.name, [0, 0, 0])
         entry[1] += 1
         entry[2] += duration - f.children  # self cycles
@@ -253,7 +267,9 @@ class OpProfiler:
         if op.arena_saved is not None and self.arena:
             _, base, size = self.arena
             cur8 = np.frombuffer(self.probe.read(base, size), dtype=np.uint8)
-            arena_changed = int(np.count_nonzero(cur8 != op.arena_saved))
+            changed = cur8 != op.arena_saved
+            arena_changed = int(np.count_nonzero(changed))
+            self.arena_touched |= changed
         self.ops.append(
             {
                 "index": op.index,
@@ -281,8 +297,18 @@ class OpProfiler:
             self._close_op(now, finished=False)
         while self.frames:
             self._pop(now)
+        high_water = None
+        if self.arena:
+            # bytes left non-zero in the arena (it is zeroed .bss at reset) also count
+            _, base, size = self.arena
+            self.arena_touched |= np.frombuffer(probe.read(base, size), dtype=np.uint8) != 0
+            high_water = size - _longest_false_run(self.arena_touched)
         out: dict = {
             "ops": self.ops,
+            # a lower bound: a byte written with the value it already held is not seen
+            # the arena minus its largest never-changed gap (allocators fill from one or both
+            # ends); a lower bound, as a byte written with the value it held is not seen
+            "arena_high_water_bytes": high_water,
             "matched_functions": sorted({n for n, _ in self.matched.values()}),
             "arena": (
                 {"symbol": self.arena[0], "address": self.arena[1], "size_bytes": self.arena[2]}
@@ -301,4 +327,17 @@ class OpProfiler:
                 for n, s, e, d in self.calls
             ]
             out["calls_dropped"] = self.calls_dropped
+            out["call_edges"] = [
+                {"caller": a, "callee": b, "inclusive_cycles": v[0], "calls": v[1]}
+                for (a, b), v in sorted(self.edges.items())
+            ]
         return out
+
+
+def _longest_false_run(mask: np.ndarray) -> int:
+    """Length of the longest run of False in a boolean array."""
+    if not len(mask):
+        return 0
+    edges = np.diff(np.concatenate(([1], mask.astype(np.int8), [1])))
+    starts, ends = np.nonzero(edges == -1)[0], np.nonzero(edges == 1)[0]
+    return int((ends - starts).max()) if len(starts) else 0

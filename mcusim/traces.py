@@ -1,4 +1,4 @@
-"""Profile exports other tools load: Chrome trace events and speedscope files (L6).
+"""Profile exports other tools load: Chrome trace events, speedscope and callgrind files (L6).
 
 Timestamps are modelled time in µs (cycles / clock), never host time.
 """
@@ -133,6 +133,43 @@ def speedscope(rep: dict, *, name: str = "mcusim") -> dict:
         "activeProfileIndex": 0,
         "exporter": "mcusim",
     }
+
+
+def callgrind(rep: dict, *, name: str = "mcusim") -> str:
+    """Callgrind profile text (kcachegrind / qcachegrind): one event, modelled ``Cycles``; per
+    function its self cycles and, per callee, the calls and their inclusive cycles (so a
+    function's inclusive cost = self + its calls, as the viewers compute it). Needs the
+    function profile (``--profile functions``: hooks on every function)."""
+    funcs = rep.get("functions_inclusive") or []
+    edges: dict[str, list[dict]] = {}
+    for e in rep.get("call_edges", []):
+        edges.setdefault(e["caller"], []).append(e)
+    lines = [
+        "# callgrind format",
+        "version: 1",
+        "creator: mcusim",
+        f"cmd: {name}",
+        "positions: line",
+        "events: Cycles",
+        f"summary: {sum(f['self_cycles'] for f in funcs)}",
+        "",
+        f"ob={name}",
+        f"fl={name}",
+    ]
+    for f in sorted(funcs, key=lambda f: f["name"]):
+        lines.append(f"fn={f['name']}")
+        lines.append(f"0 {f['self_cycles']}")
+        for e in edges.get(f["name"], []):
+            lines += [f"cfn={e['callee']}", f"calls={e['calls']} 0", f"0 {e['inclusive_cycles']}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_text(path: str, text: str, option: str) -> None:
+    try:
+        Path(path).write_text(text)
+    except OSError as e:
+        raise InputError(f"{option}: cannot write '{path}': {e.strerror}") from None
 
 
 def write_json(path: str, data: dict, option: str) -> None:

@@ -30,12 +30,14 @@ LAYERS = {
     "mmio": 4,
     "profiler": 4,
     "runner": 4,
+    "memmap": 4.1,  # the memory report: ELF sections/symbols, target regions, measured peaks
     "simulator": 5,
     "testrunner": 5.5,  # runs the simulator over many images in a process pool
     "junit": 5.6,  # JUnit XML from the test runner's outcomes
     "report": 6,
     "opreport": 6,
     "traces": 6,
+    "htmlreport": 6,
     "cli_common": 6,
     "cli_profile": 6.02,
     "cli_energy": 6.03,

@@ -58,6 +58,8 @@ class PowerModel:
     active_current_ua_per_mhz: float
     sleep_current_ua: float = 0.0
     deep_sleep_current_ua: float = 0.0
+    sleep_wake_up_us: float = 0.0  # time from the wake-up event to the first instruction
+    deep_sleep_wake_up_us: float = 0.0
     source: str = ""
 
     def active_power_mw(self, clock_hz: float) -> float:
@@ -210,6 +212,8 @@ def _build(
                 "active_current_ua_per_mhz",
                 "sleep_current_ua",
                 "deep_sleep_current_ua",
+                "sleep_wake_up_us",
+                "deep_sleep_wake_up_us",
             ):
                 power_table[key] = value
     if clock_hz is not None:
@@ -232,6 +236,8 @@ def _build(
         active_current_ua_per_mhz=float(pc.number("active_current_ua_per_mhz", minimum=0)),
         sleep_current_ua=float(pc.number("sleep_current_ua", 0.0, minimum=0)),
         deep_sleep_current_ua=float(pc.number("deep_sleep_current_ua", 0.0, minimum=0)),
+        sleep_wake_up_us=float(pc.number("sleep_wake_up_us", 0.0, minimum=0)),
+        deep_sleep_wake_up_us=float(pc.number("deep_sleep_wake_up_us", 0.0, minimum=0)),
         source=str(pc.get("source", str, "")),
     )
     return Target(

@@ -1,0 +1,256 @@
+"""The memory report of a run: flash split into code / model / other read-only data, static RAM,
+tensor arena (planned and high-water), stack and heap peaks, and a fits verdict (L4).
+
+Works from the ELF (sections, symbols), the target's memory regions, the run's measured peaks
+and, when the op profiler ran, its arena observations. The model is found by symbol: the
+runner's model region, or any object whose bytes carry the TFLite file identifier ``TFL3``.
+"""
+
+from __future__ import annotations
+
+from mcusim.config.target import Target
+from mcusim.elf import Firmware
+from mcusim.result import RunResult
+
+TFLITE_IDENT = b"TFL3"  # flatbuffer file identifier at bytes 4..8 of a .tflite
+RUNNER_MODEL_SYMBOL = "mce_runner_model"
+HEAP_START_SYMBOLS = ("end", "_end", "__end__", "__heap_start__")
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def model_symbols(fw: Firmware) -> list[dict]:
+    """Objects holding a .tflite: name, address, size (embedded arrays found by their bytes)."""
+    out = []
+    seen: set[int] = set()
+    for name, addr in sorted(fw.symbols.items(), key=lambda kv: kv[1]):
+        size = fw.symbol_sizes.get(name, 0)
+        if size < 16 or addr in seen or name == RUNNER_MODEL_SYMBOL:
+            continue
+        head = fw.read(addr, 8)
+        if head is not None and head[4:8] == TFLITE_IDENT:
+            seen.add(addr)
+            out.append({"name": name, "address": addr, "size_bytes": size})
+    return out
+
+
+def embedded_model_bytes(fw: Firmware) -> bytes | None:
+    """The bytes of the first embedded .tflite of the ELF, or None."""
+    found = model_symbols(fw)
+    if not found:
+        return None
+    return fw.read(found[0]["address"], found[0]["size_bytes"])
+
+
+def _code_bytes(fw: Firmware, in_flash) -> int:
+    """Sum of function sizes (each address once) that lie in flash sections."""
+    seen: set[int] = set()
+    total = 0
+    for f in fw.functions:
+        if f.size and f.address not in seen and in_flash(f.address):
+            seen.add(f.address)
+            total += f.size
+    return total
+
+
+def _verdict(used: int, size: int) -> dict:
+    head = size - used
+    return {
+        "used_bytes": used,
+        "size_bytes": size,
+        "headroom_bytes": head,
+        "headroom_pct": _pct(head, size),
+        "fits": head >= 0,
+    }
+
+
+def memory_report(
+    fw: Firmware,
+    target: Target,
+    result: RunResult,
+    *,
+    runner_model_bytes: int | None = None,
+    arena_planned_bytes: int | None = None,
+    arena_planned_by: str | None = None,
+) -> dict:
+    """The memory picture of one run, as plain data (JSON-ready).
+
+    Args:
+        runner_model_bytes: for a runner firmware (``mcusim profile``), the bytes of header +
+            model written into its reserved (NOBITS) model region; counted as flash used.
+        arena_planned_bytes: the arena a plan asks for (the engine's report, or the model's
+            activation plan), said with ``arena_planned_by``.
+    """
+    flash_regions = [r for r in target.memory if r.kind in ("flash", "rom")]
+    if not flash_regions:
+        flash_regions = [r for r in target.memory if r.contains(target.vector_table)]
+
+    def in_flash(addr: int) -> bool:
+        return any(r.contains(addr) for r in flash_regions)
+
+    sections = []
+    data_init = data = bss = 0
+    for s in fw.sections:
+        run_region = target.region_at(s.addr)
+        load_region = target.region_at(s.lma)
+        stored = not s.nobits and load_region in flash_regions
+        sections.append(
+            {
+                "name": s.name,
+                "address": s.addr,
+                "load_address": s.lma,
+                "size_bytes": s.size,
+                "region": run_region.name if run_region else None,
+                "kind": "code"
+                if s.executable
+                else "bss"
+                if s.nobits
+                else "data"
+                if s.writable
+                else "rodata",
+                "in_flash_image": stored,
+            }
+        )
+        if run_region is not None and run_region not in flash_regions:
+            if s.nobits:
+                bss += s.size
+            elif s.writable:
+                data += s.size
+                if stored:
+                    data_init += s.size
+    fp = result.footprint
+    models = [m for m in model_symbols(fw) if in_flash(m["address"])]
+    model_flash = sum(m["size_bytes"] for m in models)
+    notes = []
+    flash_used = fp.flash_used_bytes
+    if runner_model_bytes is not None and RUNNER_MODEL_SYMBOL in fw.symbols:
+        region = fw.symbol_sizes.get(RUNNER_MODEL_SYMBOL, 0)
+        models.append(
+            {
+                "name": RUNNER_MODEL_SYMBOL,
+                "address": fw.symbols[RUNNER_MODEL_SYMBOL],
+                "size_bytes": runner_model_bytes,
+                "reserved_bytes": region,
+            }
+        )
+        model_flash += runner_model_bytes
+        flash_used += runner_model_bytes
+        notes.append(
+            f"the runner reserves {region:,} B of flash for a model; the model with its 32-byte "
+            f"header uses {runner_model_bytes:,} B of it, and only that is counted as used"
+        )
+    code = _code_bytes(fw, in_flash)
+    other_ro = max(0, flash_used - code - model_flash - data_init)
+    flash = {
+        "code_bytes": code,
+        "model_bytes": model_flash,
+        "rodata_other_bytes": other_ro,
+        "data_init_bytes": data_init,
+        **_verdict(flash_used, target.flash_bytes),
+        "model_symbols": models,
+    }
+
+    ops_ext = result.extensions.get("ops") or {}
+    arena_info = ops_ext.get("arena")
+    arena = None
+    if arena_info or arena_planned_bytes is not None:
+        arena = {
+            "symbol": arena_info["symbol"] if arena_info else None,
+            "address": arena_info["address"] if arena_info else None,
+            "size_bytes": arena_info["size_bytes"] if arena_info else None,
+            "planned_bytes": arena_planned_bytes,
+            "planned_by": arena_planned_by,
+            "high_water_bytes": ops_ext.get("arena_high_water_bytes"),
+        }
+    op_stacks = [o["stack_peak_bytes"] for o in ops_ext.get("ops", []) if o["stack_peak_bytes"]]
+    static = fp.ram_static_bytes
+    heap = result.heap_peak_bytes or 0
+    stack = result.stack_peak_bytes
+    ram_used = static + stack + heap
+    runner_arena = fw.symbol_sizes.get("mce_runner_arena")
+    if runner_model_bytes is not None and runner_arena and arena_planned_bytes:
+        # a firmware built for this model would size its arena to the plan, not the runner's
+        ram_used -= runner_arena - arena_planned_bytes
+        notes.append(
+            f"the runner's arena is {runner_arena:,} B; RAM used counts the {arena_planned_bytes:,}"
+            f" B the engine needs for this model instead"
+        )
+    ram = {
+        "data_bytes": data,
+        "bss_bytes": bss,
+        "static_bytes": static,
+        "stack_peak_bytes": stack,
+        "stack_peak_per_op_bytes": max(op_stacks) if op_stacks else None,
+        "heap_peak_bytes": result.heap_peak_bytes,
+        "arena": arena,
+        **_verdict(ram_used, target.ram_bytes),
+    }
+    return {
+        "flash": flash,
+        "ram": ram,
+        "fits": flash["fits"] and ram["fits"],
+        "notes": notes,
+        "sections": sections,
+        "regions": _regions(fw, target, result, flash, ram),
+    }
+
+
+def _regions(fw: Firmware, target: Target, result: RunResult, flash: dict, ram: dict) -> list:
+    """The target's memory regions with what lies in each: sections and measured peaks."""
+    sp = fw.read(target.vector_table, 4)
+    top = int.from_bytes(sp, "little") if sp else None
+    out = []
+    for r in target.memory:
+        items = []
+        for s in fw.sections:
+            for addr, what in ((s.addr, "run"), (s.lma, "load")):
+                if what == "load" and (s.nobits or s.lma == s.addr):
+                    continue
+                if r.contains(addr):
+                    label = s.name if what == "run" else f"{s.name} (load image)"
+                    items.append({"name": label, "address": addr, "size_bytes": s.size})
+        for m in flash["model_symbols"]:
+            if r.contains(m["address"]):
+                items.append({"name": f"model: {m['name']}", **_span(m), "kind": "model"})
+        arena = ram["arena"]
+        if arena and arena["address"] is not None and r.contains(arena["address"]):
+            items.append(
+                {
+                    "name": f"arena: {arena['symbol']}",
+                    "address": arena["address"],
+                    "size_bytes": arena["size_bytes"],
+                    "kind": "arena",
+                    "high_water_bytes": arena["high_water_bytes"],
+                }
+            )
+        if top is not None and r.contains(top - 4) and result.stack_peak_bytes:
+            peak = result.stack_peak_bytes
+            items.append(
+                {"name": "stack peak", "address": top - peak, "size_bytes": peak, "kind": "stack"}
+            )
+        heap_start = next((fw.symbols[s] for s in HEAP_START_SYMBOLS if s in fw.symbols), None)
+        if result.heap_peak_bytes and heap_start is not None and r.contains(heap_start):
+            items.append(
+                {
+                    "name": "heap peak",
+                    "address": heap_start,
+                    "size_bytes": result.heap_peak_bytes,
+                    "kind": "heap",
+                }
+            )
+        out.append(
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "base": r.base,
+                "size_bytes": r.size_bytes,
+                "items": sorted(items, key=lambda i: i["address"]),
+            }
+        )
+    return out
+
+
+def _span(m: dict) -> dict:
+    return {"address": m["address"], "size_bytes": m["size_bytes"]}
