@@ -14,6 +14,8 @@ from mcusim.cli_common import EPILOG, number_option
 from mcusim.errors import EXIT_FAILURE, InputError
 from mcusim.units import parse_number
 
+DEFAULT_TIMEOUT_S = 300.0  # host seconds: a firmware that never ends still ends
+
 BUDGET_KEYS = {
     "cycles": ("cycles", "cycles"),
     "instructions": ("instructions", "instructions"),
@@ -159,7 +161,8 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     opts = RunOptions(
         max_cycles=int(max_cycles) if max_cycles else None,
-        timeout_s=300.0 if timeout is None else timeout,
+        timeout_s=DEFAULT_TIMEOUT_S if timeout is None else timeout,
+        default_timeout=timeout is None and not max_cycles,
         args=tuple(a.args),
         semihosting_root=root,
         console=stream,

@@ -151,6 +151,16 @@ FAULT_CAUSES = {
     "invstate": ("UsageFault", "invalid state: Thumb bit clear (INVSTATE)"),
     "bkpt": ("HardFault", "debug event (DEBUGEVT)"),
     "stacking": ("HardFault", "fault while stacking or unstacking an exception frame"),
+    "stack_overflow": (
+        "StackOverflow",
+        "the stack grew below its region (found by mcusim: without an MPU guard the chip "
+        "does not fault, it overwrites the memory below)",
+    ),
+    "lockup": (
+        "Lockup",
+        "the exception frame cannot be stacked (STKERR) and neither can the HardFault's: "
+        "the core locks up (Armv7-M ARM DDI 0403E B1.5.15 unrecoverable exceptions; verify)",
+    ),
     "exception": ("HardFault", "exception the simulator cannot model"),
 }
 ENABLE_BITS = {"MemManage": 16, "BusFault": 17, "UsageFault": 18}

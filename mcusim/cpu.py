@@ -192,6 +192,19 @@ class Cpu:
         self._keep.append(cb)
         self.uc.hook_add(unicorn.UC_HOOK_MEM_READ, cb, begin=begin, end=end)
 
+    def hook_writes(self, begin: int, end: int, callback: Callable[[int, int], None]) -> None:
+        """``callback(address, size)`` for every data write in ``[begin, end]``."""
+
+        def cb(uc: Any, access: int, address: int, size: int, value: int, _: Any) -> None:
+            callback(address, size)
+
+        self._keep.append(cb)
+        self.uc.hook_add(unicorn.UC_HOOK_MEM_WRITE, cb, begin=begin, end=end)
+
+    def flush_code(self, begin: int, end: int) -> None:
+        """Drop translated code in ``[begin, end)`` so hooks added since apply to it."""
+        self.uc.ctl_remove_cache(begin, end)
+
     # -- running --------------------------------------------------------------------------
     def run(self, pc: int) -> str | None:
         """Run from ``pc`` until stopped; returns None or the kind of error that stopped it."""

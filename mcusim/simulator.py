@@ -30,7 +30,7 @@ from mcusim.errors import (
     ElfError,
     InputError,
 )
-from mcusim.memory import check_placement, footprint, stack_bounds
+from mcusim.memory import STACK_LIMIT_SYMBOLS, check_placement, footprint, stack_bounds
 from mcusim.mmio import MmioMap
 from mcusim.peripherals.debug import Dwt, Itm
 from mcusim.peripherals.exceptions import Exceptions, exception_name
@@ -61,6 +61,21 @@ EXIT_CODES = {
     "timeout": EXIT_LIMIT,
     "interrupted": EXIT_INTERRUPTED,
 }
+# Accesses that must be aligned (Armv7-M ARM DDI 0403E A3.2.1): always, and with
+# CCR.UNALIGN_TRP (bit 3, B3.2.8) also single loads/stores; on Armv6-M every access (DDI 0419E
+# A3.2.1). Size in bytes.
+ALIGN_ALWAYS = {
+    "ldrd": 4, "strd": 4, "ldm": 4, "ldmdb": 4, "stm": 4, "stmdb": 4, "ldrex": 4, "strex": 4,
+    "ldrexh": 2, "strexh": 2, "vldr": 4, "vstr": 4, "vldmia": 4, "vldmdb": 4, "vstmia": 4,
+    "vstmdb": 4,
+}  # fmt: skip
+ALIGN_TRAP = {
+    "ldr": 4, "str": 4, "ldrt": 4, "strt": 4, "ldrh": 2, "ldrsh": 2, "strh": 2, "ldrht": 2,
+    "ldrsht": 2, "strht": 2,
+}  # fmt: skip
+LIST_OPS = {"ldm", "ldmdb", "stm", "stmdb", "vldmia", "vldmdb", "vstmia", "vstmdb"}
+CCR_UNALIGN_TRP = 0x8
+STACK_GUARD_BYTES = 4096  # watched below the stack region (frames larger than this skip it)
 # T32 encodings of the operand-dependent multiply/divide family (Armv7-M ARM A7.7):
 # (first halfword & 0xFFF0, mask and value of the second halfword)
 OPERAND_PATTERNS = {
@@ -206,6 +221,9 @@ class _Run:
         )
         self.accounting = "native" if use_native else "python"
         self.counter.fp_allowed = False
+        self._align_hooked: set[int] = set()
+        self._align_trap = False
+        self.counter.align_rules = self._align_rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self._unknown_access)
         self.counter.stop = cpu.stop
@@ -220,6 +238,7 @@ class _Run:
         self._hook_flash_data()
         self._hook_heap()
         self.stack = stack_bounds(fw, target, self.initial_sp)
+        self._hook_stack_guard()
         self.semihosting = Semihosting(
             _Memory(cpu),
             console=lambda data, fd: self.console(data, "semihosting"),
@@ -309,6 +328,12 @@ class _Run:
     def reschedule(self) -> None:
         self.counter.deadline = 0
         allowed = self.target.fpu and self.scs.fpu_enabled
+        trap = bool(self.scs.ccr & CCR_UNALIGN_TRP)
+        if trap != self._align_trap:  # recheck the blocks translated so far
+            self._align_trap = trap
+            for blk in self.counter.all_blocks():
+                blk.align = self._align_rules(blk.insns)
+            self.counter.set_fp_allowed(allowed)
         if allowed != self.counter.fp_allowed:
             self.counter.set_fp_allowed(allowed)
 
@@ -379,9 +404,92 @@ class _Run:
                 )
                 self._fault("nocp", b.fp_first, f"FP instruction at 0x{b.fp_first:08x}: {why}")
                 return True
+            if b.align and self._check_alignment(b, sequential):
+                return True
             if b.self_loop:
                 return self._idle(b)
         return False
+
+    # -- alignment faults -----------------------------------------------------------------
+    def _align_rules(self, insns: list) -> tuple:
+        """Accesses in a new block that must be aligned, as (index, size, base, index register,
+        shift, displacement, needs a hook): a check at block entry when the block does not
+        change the address registers before the access, else a hook on that instruction."""
+        trap = self.armv6m or bool(self.scs.ccr & CCR_UNALIGN_TRP)
+        out = []
+        for i, insn in enumerate(insns):
+            size = ALIGN_ALWAYS.get(insn.name) or (ALIGN_TRAP.get(insn.name) if trap else None)
+            if (
+                not size
+                or insn.conditional
+                or any(p.name == "it" for p in insns[max(0, i - 4) : i])
+            ):
+                continue
+            if insn.name in LIST_OPS:
+                base, index, disp = insn.dest, "", 0
+            else:
+                base, index, disp = insn.mem_base, insn.mem_index, insn.mem_disp
+                if "]," in insn.op_str:  # post-indexed: the access uses the base as it is
+                    disp = 0
+            if base not in REG_NAMES or base in ("sp", "pc"):  # SP is word aligned by design
+                continue
+            shift = (
+                int(insn.op_str.rsplit("lsl #", 1)[1].rstrip("]")) if "lsl #" in insn.op_str else 0
+            )
+            written = set().union(*(p.regs_write for p in insns[:i]))
+            out.append((i, size, base, index, shift, disp, base in written or index in written))
+        return tuple(out)
+
+    def _misaligned(self, size: int, base: str, index: str, shift: int, disp: int) -> int | None:
+        address = self.cpu.reg(base) + disp
+        if index in REG_NAMES:
+            address += self.cpu.reg(index) << shift
+        address &= 0xFFFFFFFF
+        return address if address % size else None
+
+    def _check_alignment(self, b: Block, sequential: bool) -> bool:
+        """At block entry: fault on an access that will be unaligned; hook the rest once."""
+        hooks = [c for c in b.align if c[6]]
+        for i, size, base, index, shift, disp, dependent in b.align:
+            if dependent:
+                continue
+            address = self._misaligned(size, base, index, shift, disp)
+            if address is not None:
+                self._unaligned_fault(b.insns[i], size, address)
+                return True
+        if hooks and b.address not in self._align_hooked:
+            self._align_hooked.add(b.address)
+            for i, size, base, index, shift, disp, _ in hooks:
+                insn = b.insns[i]
+
+                def check(insn=insn, args=(size, base, index, shift, disp)) -> None:
+                    address = self._misaligned(*args)
+                    if address is not None:
+                        self._unaligned_fault(insn, args[0], address)
+
+                self.cpu.hook_address(insn.address, check)
+            # retranslate the block with its new hooks and enter it again
+            self.cpu.flush_code(b.address, b.end)
+            self.counter.restart(b.address, sequential=sequential)
+            self.cpu.set_reg("pc", b.address | 1)
+            return True
+        return False
+
+    def _unaligned_fault(self, insn, size: int, address: int) -> None:
+        why = (
+            "Armv6-M faults on every unaligned access"
+            if self.armv6m
+            else "CCR.UNALIGN_TRP is set"
+            if insn.name in ALIGN_TRAP
+            else f"{insn.name.upper()} needs word alignment on Armv7-M"
+        )
+        self._fault(
+            "unaligned",
+            insn.address,
+            f"{insn.mnemonic} {insn.op_str} at address 0x{address:08x}, not {size}-byte aligned "
+            f"({why})",
+            address,
+        )
 
     def _idle(self, b: Block) -> bool:
         """A branch-to-self: skip ahead to the next interrupt, or halt if none can come."""
@@ -551,6 +659,39 @@ class _Run:
 
         cpu.hook_address(address, on_insn)
 
+    def _hook_stack_guard(self) -> None:
+        """Watch writes just below the stack region: one made while SP is below the region's
+        bottom is a stack overflow (reported like a fault; a write there with SP in range is
+        the firmware's own data and goes on)."""
+        if not self.stack:
+            return
+        bottom = self.stack[0]
+        region = self.target.region_at(bottom - 4, 4)
+        if region is None:
+            return
+        lo = max(region.base, bottom - STACK_GUARD_BYTES)
+        limit = next((n for n in STACK_LIMIT_SYMBOLS if self.fw.symbols.get(n) == bottom), None)
+        what = f"{limit} = 0x{bottom:08x}" if limit else f"0x{bottom:08x}, the end of .data/.bss"
+        below = (
+            ".bss/.data"
+            if any(s.addr < bottom <= s.addr + s.size for s in self.fw.sections if s.writable)
+            else "the RAM below it (heap or unused)"
+        )
+
+        def on_write(address: int, size: int) -> None:
+            sp = self.cpu.reg("sp")
+            if sp < bottom and not self.stop_reason:
+                pc = self.cpu.reg("pc")
+                self._fault(
+                    "stack_overflow",
+                    pc,
+                    f"SP 0x{sp:08x} is {bottom - sp:,} bytes below the stack bottom ({what}); "
+                    f"write of {size} byte(s) at 0x{address:08x} into {below}",
+                    address,
+                )
+
+        self.cpu.hook_writes(lo, bottom - 1, on_write)
+
     def _hook_flash_data(self) -> None:
         for region in self.target.memory:
             if region.kind == "flash" and region.wait_states and not region.cache:
@@ -598,6 +739,15 @@ class _Run:
         )
         self._stop("fault", f"{kind}: {cause} at {self._where(pc)}: {detail}")
 
+    def _access_pc(self, pc: int, address: int) -> int:
+        """The instruction that made a refused data access: the engine may report the start of
+        its block, so find the access in the block by its effective address."""
+        b = self.counter.current
+        if b is None or not b.insns or not b.address <= pc < b.end:
+            return pc
+        i = self._locate(b, address)
+        return b.insns[i].address if b.insns[i].mem_base or i else pc
+
     def _fault_from_error(self, error: str, pc: int) -> None:
         kind, address, size = self.bad_access or ("access", 0, 0)
         if error in ("read_unmapped", "write_unmapped", "read_prot", "write_prot"):
@@ -606,7 +756,7 @@ class _Run:
             what = f"{kind} of {size} byte(s) at 0x{address:08x}: " + (
                 f"region '{region.name}' is not {able}" if region else "nothing is mapped there"
             )
-            self._fault(error, pc, what, address)
+            self._fault(error, self._access_pc(pc, address), what, address)
         elif error in ("fetch_unmapped", "fetch_prot"):
             region = self.target.region_at(pc)
             what = (

@@ -30,7 +30,9 @@ def test_the_fixture_returns_the_run_result(pytester):
             result = mcusim.run({str(HELLO)!r}, target="mps2-an386", args=["a", "b"])
             assert result.exit_code == 0
             assert "hello: done, exit 0" in result.console
-            assert result.cycles == 83950
+            assert result.cycles > 50_000
+            # deterministic: a second run gives the same count
+            assert mcusim.run({str(HELLO)!r}, target="mps2-an386").cycles == result.cycles
             assert result.stack_peak_bytes < 1024
         """
     )

@@ -38,6 +38,7 @@ class Block:
         "self_loop",
         "fp_first",
         "special",
+        "align",
         "wait",
     )
 
@@ -60,6 +61,7 @@ class Block:
         )
         self.fp_first: int | None = None
         self.special = False
+        self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.wait = 0  # fetch wait states included in the costs (for reports)
 
     def cycles(self) -> int:
@@ -108,6 +110,8 @@ class CycleCounter:
         self.unknown: Counter = Counter()
         self.cold_lines: set[tuple[int, int]] = set()
         self.fp_allowed = True
+        # insns -> alignment checks for a new block (set by the simulator; none by default)
+        self.align_rules: Callable[[list[Insn]], tuple] | None = None
         self._error: BaseException | None = None  # raised inside the hook, re-raised after
         self.stop: Callable[[], None] = lambda: None  # stops the engine
 
@@ -181,7 +185,8 @@ class CycleCounter:
         b.cost_seq = cost.cycles + b.seq_pen
         b.cost_entry = cost.cycles + b.entry_pen
         b.wait = entry_ws
-        b.special = b.self_loop or (b.fp_first is not None and not self.fp_allowed)
+        b.align = self.align_rules(insns) if self.align_rules else ()
+        b.special = b.self_loop or (b.fp_first is not None and not self.fp_allowed) or bool(b.align)
         self.blocks[address] = b
         return b
 
@@ -189,7 +194,7 @@ class CycleCounter:
         """FPU enabled/disabled (CPACR): blocks using FP instructions need a check if not."""
         self.fp_allowed = allowed
         for b in self.blocks.values():
-            b.special = b.self_loop or (b.fp_first is not None and not allowed)
+            b.special = b.self_loop or (b.fp_first is not None and not allowed) or bool(b.align)
 
     def cycles_before(self, block: Block, index: int) -> int:
         """Modelled time when instruction ``index`` of the running ``block`` starts."""
