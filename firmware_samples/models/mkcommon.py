@@ -136,14 +136,15 @@ def engine_harness() -> tuple[Path, str]:
 
     Building from `git archive HEAD` rather than the working tree keeps the arena numbers in
     the cards tied to a named engine commit, whatever is being edited in the checkout.
-    Returns (mce_run path, short commit hash).
+    Returns (mce_run path, short hash of the last commit that changed the engine's sources).
     """
     if not _HARNESS:
         import tempfile
 
-        commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h", "--",
-                                 "firmware_samples/engine"], check=True, capture_output=True,
-                                text=True).stdout.strip()
+        # The last commit that changed what gets compiled (not the engine's README or tests).
+        src = [f"firmware_samples/engine/{g}" for g in ("*.c", "*.h", "*.S", "Makefile")]
+        commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h", "--", *src],
+                                check=True, capture_output=True, text=True).stdout.strip()
         tmp = Path(tempfile.mkdtemp(prefix="mce_models_"))
         tar = subprocess.run(["git", "-C", str(REPO), "archive", "HEAD", "firmware_samples/engine"],
                              check=True, capture_output=True).stdout
