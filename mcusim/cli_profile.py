@@ -75,7 +75,8 @@ def finish_profile(
     from mcusim.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
     rep = op_report(result, target.power.active_power_mw(target.clock_hz), model)
-    label = Path(result.firmware).name if model is None else Path(model.path).name
+    from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
+    label = Path(model.path).name if from_file else Path(result.firmware).name
     if a.trace:
         write_json(a.trace, chrome_trace(rep, name=label), "--trace")
     if a.speedscope:
