@@ -42,7 +42,9 @@ void mce_depthwise_conv2d_s8(const mce_dw_params *p, const int8_t *input, const 
     const uint32_t off2 = mce_dup16(p->input_offset);
     const int32_t in_c = p->in_c, out_c = p->out_c, dm = p->depth_multiplier;
     const int32_t c4 = dm == 1 ? (in_c & ~3) : 0;
-    const int32_t x_step = p->dil_w * in_c;
+    const int32_t x_step = p->dil_w * in_c;                  /* next tap in a row */
+    const int32_t in_row_step = p->dil_h * p->in_w * in_c;   /* next window row (input) */
+    const int32_t w_row_step = p->k_w * out_c;               /* next window row (filter) */
     int32_t b, oy, ox, ch, m, ky, kx;
     for (b = 0; b < p->batches; b++) {
         const int8_t *in_b = input + b * p->in_h * p->in_w * in_c;
@@ -56,13 +58,17 @@ void mce_depthwise_conv2d_s8(const mce_dw_params *p, const int8_t *input, const 
                 int32_t kx0, kx1;
                 clip_taps(ix0, p->k_w, p->dil_w, p->in_w, &kx0, &kx1);
                 /* four channels at a time (depth multiplier 1) */
+                /* first in-window tap of this pixel; rows and taps step by fixed amounts */
+                const int8_t *const in_px0 =
+                    in_b + ((iy0 + ky0 * p->dil_h) * p->in_w + ix0 + kx0 * p->dil_w) * in_c;
+                const int8_t *const w_px0 = filter + (ky0 * p->k_w + kx0) * out_c;
+                const int32_t rows = ky1 - ky0, taps = kx1 - kx0;
                 for (ch = 0; ch < c4; ch += 4) {
-                    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    for (ky = ky0; ky < ky1; ky++) {
-                        const int8_t *px = in_b + ((iy0 + ky * p->dil_h) * p->in_w + ix0 +
-                                                   kx0 * p->dil_w) * in_c + ch;
-                        const int8_t *pw = filter + (ky * p->k_w + kx0) * out_c + ch;
-                        for (kx = kx1 - kx0; kx > 0; kx--) {
+                    const int8_t *prow = in_px0 + ch, *wrow = w_px0 + ch;
+                    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, r;
+                    for (r = rows; r > 0; r--, prow += in_row_step, wrow += w_row_step) {
+                        const int8_t *px = prow, *pw = wrow;
+                        for (kx = taps; kx > 0; kx--) {
                             const uint32_t x = mce_ld32(px), w = mce_ld32(pw);
                             const uint32_t xa = mce_sxtab16(off2, x);
                             const uint32_t xb = mce_sxtab16_ror8(off2, x);
