@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 
-from mcusim import __version__, cli_energy, cli_profile, cli_run, cli_targets, cli_test
+from mcusim import __version__, cli_energy, cli_profile, cli_run, cli_sweep, cli_targets, cli_test
 from mcusim.cli_common import EPILOG
 from mcusim.errors import EXIT_USAGE, McusimError
 
@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        if a.command == "run" and cli_sweep.is_sweep(a):
+            return cli_sweep.cmd_sweep(a)
         return a.func(a)
     except McusimError as e:
         print(f"mcusim: error: {e.message}", file=sys.stderr)

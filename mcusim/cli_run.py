@@ -40,13 +40,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "follows. The run ends when the firmware exits through semihosting, halts (WFI or a "
         "branch-to-self with no interrupt left), faults, or reaches a limit.",
     )
-    run.add_argument("firmware", metavar="FIRMWARE.elf", help="ARM ELF image to run")
+    run.add_argument(
+        "firmware",
+        metavar="FIRMWARE.elf",
+        nargs="+",
+        help="ARM ELF image to run; several images (or several targets) run as a parallel "
+        "sweep on all cores with one combined table and JSON",
+    )
     run.add_argument(
         "--target",
         "-t",
         required=True,
-        metavar="NAME|FILE.toml",
-        help="built-in target name (see 'mcusim targets') or a board TOML file",
+        metavar="NAME|FILE.toml[,...]",
+        help="built-in target name (see 'mcusim targets') or a board TOML file; a comma-"
+        "separated list runs every image on every target",
+    )
+    run.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="parallel runs in a sweep (default: all cores)"
     )
     run.add_argument("--clock-hz", metavar="HZ", help="override the core clock, e.g. 96e6 or 96M")
     run.add_argument(
@@ -141,7 +151,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     target = load_target(
         a.target, clock_hz=number_option("--clock-hz", a.clock_hz), clock_mode=a.clock_mode
     )
-    fw = Firmware(a.firmware)
+    fw = Firmware(a.firmware[0])
     root = None
     if a.semihosting_root:
         root = Path(a.semihosting_root)

@@ -213,10 +213,12 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def print_table(outcomes: list, console, *, quiet: bool = False) -> None:
+def print_table(
+    outcomes: list, console, *, quiet: bool = False, title: str = "mcusim test"
+) -> None:
     from rich.table import Table
 
-    t = Table(title="mcusim test", title_justify="left")
+    t = Table(title=title, title_justify="left")
     for col, right in (
         ("image", False),
         ("target", False),

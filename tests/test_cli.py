@@ -206,3 +206,27 @@ def test_the_toolchain_is_what_the_samples_record():
     from simtest import ROOT
 
     assert version.split()[-1] in (ROOT / "firmware_samples" / "README.md").read_text()
+
+
+def test_several_images_and_targets_run_as_one_parallel_sweep(tmp_path):
+    out = tmp_path / "sweep.json"
+    p = run_cli(
+        "run",
+        elf("apollo3", "hello"),
+        elf("apollo3", "exitcode"),
+        "--target",
+        "apollo3,apollo3",
+        "--json",
+        out,
+        "-q",
+    )
+    doc = json.loads(out.read_text())
+    assert [(r["image"].endswith("hello.elf"), r["exit_code"]) for r in doc["runs"]] == [
+        (True, 0),
+        (True, 0),
+        (False, 3),
+        (False, 3),
+    ]
+    assert doc["runs"][0]["result"]["cycles"] == doc["runs"][1]["result"]["cycles"] > 0
+    assert p.returncode == 1 and doc["mcusim_exit_code"] == 1
+    assert "2 of 4 runs exited 0" in p.stderr

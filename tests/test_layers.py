@@ -46,6 +46,7 @@ LAYERS = {
     "cli_targets": 6.05,
     "cli_test": 6.07,  # reuses cli_run's budget parsing and checks
     "pytest_plugin": 6,
+    "cli_sweep": 6.08,  # mcusim run over several images/targets, through the test runner
     "cli": 6.1,
 }
 THIRD_PARTY = {
@@ -61,6 +62,7 @@ THIRD_PARTY = {
         "cli_profile",
         "cli_energy",
         "cli_test",
+        "cli_sweep",
     },
 }
 
