@@ -56,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "separated list runs every image on every target",
     )
     run.add_argument(
+        "--check-alignment",
+        action="store_true",
+        help="fault on unaligned accesses the core does not allow (LDRD/LDM/STM on Armv7-M, "
+        "any with CCR.UNALIGN_TRP, all on Armv6-M); slower, off by default",
+    )
+    run.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="parallel runs in a sweep (default: all cores)"
     )
     run.add_argument("--clock-hz", metavar="HZ", help="override the core clock, e.g. 96e6 or 96M")
@@ -178,6 +184,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         console=stream,
         progress=progress.update if progress else None,
         handle_signals=True,
+        check_alignment=a.check_alignment,
         observers=cli_profile.observers_for(a),
     )
     if a.verbose:

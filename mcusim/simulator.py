@@ -104,6 +104,10 @@ class RunOptions:
     handle_signals: bool = False
     observers: tuple[Observer, ...] = ()
     native: bool | None = None  # None: the C fast path when built, else the Python hook
+    # Fault unaligned accesses as the core would (Unicorn allows them). It calls Python at the
+    # entry of every block holding an LDRD/LDM/STM-like access (every load/store on Armv6-M),
+    # which costs speed, so it is asked for: --check-alignment.
+    check_alignment: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -223,7 +227,8 @@ class _Run:
         self.counter.fp_allowed = False
         self._align_hooked: set[int] = set()
         self._align_trap = False
-        self.counter.align_rules = self._align_rules
+        if options.check_alignment:
+            self.counter.align_rules = self._align_rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self._unknown_access)
         self.counter.stop = cpu.stop

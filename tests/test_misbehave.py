@@ -15,9 +15,9 @@ from mcusim.simulator import RunOptions, Simulator
 FLASH_BOARD = DATA / "mps2-an386-flash.toml"  # code in read-only flash, RAM not executable
 
 
-def run(scenario: str, target: str = "mps2-an386", board: str | None = None):
+def run(scenario: str, target: str = "mps2-an386", board: str | None = None, **options):
     fw = Firmware(elf(target, "misbehave"))
-    opts = RunOptions(max_cycles=50_000_000, timeout_s=60, args=(scenario,))
+    opts = RunOptions(max_cycles=50_000_000, timeout_s=60, args=(scenario,), **options)
     result = Simulator(load_target(board or target), opts).run(fw)
     return fw, result
 
@@ -77,7 +77,7 @@ def test_executing_from_the_peripheral_region_is_execute_never():
 @pytest.mark.parametrize("target", ["mps2-an386", "mps2-an385"])
 @pytest.mark.parametrize("scenario", ["ldrd", "ldm"])
 def test_unaligned_ldrd_and_ldm_always_fault_on_armv7m(target, scenario):
-    fw, r = run(scenario, target)
+    fw, r = run(scenario, target, check_alignment=True)
     assert_fault_at(fw, r, f"bad_{scenario}", "HardFault", "forced from UsageFault")
     assert "UNALIGNED" in r.fault.cause and "needs word alignment on Armv7-M" in r.fault.detail
     assert r.fault.address % 4 != 0 and r.fault.address == fw.symbols["words"] + (
@@ -86,20 +86,20 @@ def test_unaligned_ldrd_and_ldm_always_fault_on_armv7m(target, scenario):
 
 
 def test_an_unaligned_ldr_is_allowed_on_armv7m_without_unalign_trp():
-    _, r = run("unaligned")
+    _, r = run("unaligned", check_alignment=True)
     assert (r.exit_reason, r.exit_code, r.fault) == ("exit", 0, None)
     # words = {1, 2, ...}: bytes 1..4 little-endian are 00 00 00 02
     assert "no fault, value = 0x02000000" in r.console
 
 
 def test_unalign_trp_makes_an_unaligned_ldr_fault():
-    fw, r = run("unaligned_trp")
+    fw, r = run("unaligned_trp", check_alignment=True)
     assert_fault_at(fw, r, "bad_unaligned", "HardFault", "UNALIGNED")
     assert "CCR.UNALIGN_TRP is set" in r.fault.detail
 
 
 def test_every_unaligned_access_faults_on_cortex_m0plus():
-    fw, r = run("unaligned", "rp2040")
+    fw, r = run("unaligned", "rp2040", check_alignment=True)
     assert_fault_at(fw, r, "bad_unaligned", "HardFault", "UNALIGNED")
     assert "Armv6-M faults on every unaligned access" in r.fault.detail
 
@@ -107,8 +107,14 @@ def test_every_unaligned_access_faults_on_cortex_m0plus():
 @pytest.mark.parametrize("native", ["0", "1"])
 def test_alignment_checks_work_on_both_accounting_paths(monkeypatch, native):
     monkeypatch.setenv("MCUSIM_NATIVE", native)
-    fw, r = run("ldm")
+    fw, r = run("ldm", check_alignment=True)
     assert r.fault.pc == fw.symbols["bad_ldm"] & ~1
+
+
+def test_alignment_is_not_checked_unless_asked_for():
+    # Unicorn performs the unaligned LDM; the check costs speed, so it is opt-in
+    _, r = run("ldm")
+    assert r.fault is None or "UNALIGNED" not in r.fault.cause
 
 
 def test_divide_by_zero_gives_zero_without_div_0_trp():
@@ -144,6 +150,6 @@ def test_fpu_use_without_cpacr_is_tested_in_test_emulation():
 
 def test_the_cli_report_of_a_fault_names_pc_symbol_and_cause(capsys):
     path = str(elf("mps2-an386", "misbehave"))
-    assert main(["run", path, "-t", "mps2-an386", "--args", "ldrd"]) == 1
+    assert main(["run", path, "-t", "mps2-an386", "--check-alignment", "--args", "ldrd"]) == 1
     out = capsys.readouterr()
     assert "UNALIGNED" in out.out and "main+0x" in out.out
