@@ -56,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "separated list runs every image on every target",
     )
     run.add_argument(
+        "--check-stack",
+        action="store_true",
+        help="stop at the first write below the stack region while SP is below it (stack "
+        "overflow); slower, off by default (a stack that fills its region is still warned of)",
+    )
+    run.add_argument(
         "--check-alignment",
         action="store_true",
         help="fault on unaligned accesses the core does not allow (LDRD/LDM/STM on Armv7-M, "
@@ -185,6 +191,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         progress=progress.update if progress else None,
         handle_signals=True,
         check_alignment=a.check_alignment,
+        check_stack=a.check_stack,
         observers=cli_profile.observers_for(a),
     )
     if a.verbose:

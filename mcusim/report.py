@@ -100,6 +100,8 @@ def print_report(r: RunResult, console: Console) -> None:
             f"[yellow]instructions missing from the {r.core} timing table "
             f"(charged 1 cycle each time): {names}[/]"
         )
+    for warning in r.warnings:
+        console.print(f"[yellow]warning: {warning}[/]")
     for refused in r.semihosting_refused:
         console.print(f"[yellow]semihosting refused: {refused}[/]")
     if r.fault:

@@ -88,6 +88,7 @@ class RunResult:
     fault: Fault | None
     host_seconds: float
     budget_failures: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
     accounting: str = "python"  # "native": the C block hook; "python": the Python one
     extensions: dict[str, Any] = field(default_factory=dict)  # observers' results, by name
 

@@ -108,6 +108,10 @@ class RunOptions:
     # entry of every block holding an LDRD/LDM/STM-like access (every load/store on Armv6-M),
     # which costs speed, so it is asked for: --check-alignment.
     check_alignment: bool = False
+    # Stop at the first write below the stack region made with SP below it (a stack overflow).
+    # A write hook slows every store (about 2x on inference code), so it is asked for:
+    # --check-stack. Without it, a stack that used its whole region is reported as a warning.
+    check_stack: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -243,7 +247,8 @@ class _Run:
         self._hook_flash_data()
         self._hook_heap()
         self.stack = stack_bounds(fw, target, self.initial_sp)
-        self._hook_stack_guard()
+        if options.check_stack:
+            self._hook_stack_guard()
         self.semihosting = Semihosting(
             _Memory(cpu),
             console=lambda data, fd: self.console(data, "semihosting"),
@@ -879,6 +884,16 @@ class _Run:
             signal.signal(s, handler)
 
     # -- results --------------------------------------------------------------------------
+    def _warnings(self) -> list[str]:
+        out = []
+        if self.stack and self._stack_peak() >= self.stack[1] - self.stack[0]:
+            out.append(
+                f"the stack used all {self.stack[1] - self.stack[0]:,} bytes of its region: it "
+                "may have overflowed into the memory below; rerun with --check-stack to stop at "
+                "the overflowing write"
+            )
+        return out
+
     def _stack_peak(self) -> int:
         if not self.stack:
             return 0
@@ -952,6 +967,7 @@ class _Run:
             fault=self.fault,
             host_seconds=host_seconds,
             accounting=self.accounting,
+            warnings=tuple(self._warnings()),
             extensions={o.name: o.finish(self) for o in self.options.observers},
         )
 

@@ -46,12 +46,17 @@ def test_the_default_timeout_is_five_minutes():
 
 @pytest.mark.parametrize("target", ["mps2-an386", "mps2-an385", "rp2040"])
 def test_stack_overflow_below_the_stack_region_is_reported(target):
-    fw, r = run("stack", target)
+    fw, r = run("stack", target, check_stack=True)
     assert r.fault.kind == "StackOverflow" and "below its region" in r.fault.cause
     bottom = fw.symbols["__stack_limit__"]
     assert f"below the stack bottom (__stack_limit__ = 0x{bottom:08x})" in r.fault.detail
     assert r.fault.pc_symbol.startswith("recurse")
     assert bottom - 4096 <= r.fault.address < bottom
+
+
+def test_without_check_stack_a_full_stack_region_is_a_warning():
+    _, r = run("stack")
+    assert any("used all" in w and "--check-stack" in w for w in r.warnings)
 
 
 def test_a_write_to_flash_is_a_precise_bus_fault():
