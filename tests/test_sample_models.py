@@ -25,9 +25,24 @@ RANDOM_SEEDS = [0, 1, 2]
 sys.path.insert(0, str(MODELS))
 import stats  # noqa: E402
 
-ENGINE_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D",
-              "MAX_POOL_2D", "ADD", "MUL", "RESHAPE", "SQUEEZE", "SOFTMAX", "LOGISTIC",
-              "QUANTIZE", "DEQUANTIZE", "CONCATENATION", "PAD", "PADV2"}
+ENGINE_OPS = {
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "FULLY_CONNECTED",
+    "AVERAGE_POOL_2D",
+    "MAX_POOL_2D",
+    "ADD",
+    "MUL",
+    "RESHAPE",
+    "SQUEEZE",
+    "SOFTMAX",
+    "LOGISTIC",
+    "QUANTIZE",
+    "DEQUANTIZE",
+    "CONCATENATION",
+    "PAD",
+    "PADV2",
+}
 
 
 def _variants() -> list[str]:
@@ -39,8 +54,11 @@ def _variants() -> list[str]:
 @pytest.fixture(scope="module", params=_variants())
 def mce_run(request, tmp_path_factory) -> Path:
     build = tmp_path_factory.mktemp(f"mce_{request.param}")
-    p = subprocess.run(["make", "-s", "-C", str(ENGINE), request.param, f"BUILD={build}"],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        ["make", "-s", "-C", str(ENGINE), request.param, f"BUILD={build}"],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0, p.stderr
     return build / request.param / "mce_run"
 
@@ -49,8 +67,12 @@ def _engine(exe: Path, model: Path, x: np.ndarray, tmp: Path) -> bytes:
     (tmp / "in.bin").write_bytes(np.ascontiguousarray(x, np.int8).tobytes())
     out = tmp / "out.bin"
     out.unlink(missing_ok=True)
-    p = subprocess.run([str(exe), str(model), str(tmp / "in.bin"), str(out)],
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [str(exe), str(model), str(tmp / "in.bin"), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     return out.read_bytes()
 
@@ -160,8 +182,10 @@ def test_digits_test_bin_count_is_the_interpreters():
 def test_engine_classifies_digits_test_bin_like_the_interpreter(mce_run, tmp_path):
     images, labels, correct = _digits_test_bin()
     model = MODELS / "digits.tflite"
-    ours = [int(np.argmax(np.frombuffer(_engine(mce_run, model, im, tmp_path), np.int8)))
-            for im in images]
+    ours = [
+        int(np.argmax(np.frombuffer(_engine(mce_run, model, im, tmp_path), np.int8)))
+        for im in images
+    ]
     theirs = [int(np.argmax(np.frombuffer(_Tflm.run("digits", im), np.int8))) for im in images]
     assert ours == theirs
     assert int(np.sum(np.array(ours) == labels)) == correct

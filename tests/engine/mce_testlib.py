@@ -98,8 +98,9 @@ class ModelBuilder:
     opcodes: list = field(default_factory=list)
     operators: list = field(default_factory=list)
 
-    def tensor(self, shape, ttype=TT.INT8, scale=None, zero_point=None, data=None, qdim=0,
-               name=None) -> int:
+    def tensor(
+        self, shape, ttype=TT.INT8, scale=None, zero_point=None, data=None, qdim=0, name=None
+    ) -> int:
         t = fb.TensorT()
         t.shape = list(int(d) for d in shape)
         t.type = ttype

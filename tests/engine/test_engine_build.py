@@ -8,25 +8,37 @@ import pytest
 from mce_testlib import ENGINE_DIR
 
 KERNEL_SYMBOLS = [
-    "mce_conv2d_s8", "mce_depthwise_conv2d_s8", "mce_fully_connected_s8", "mce_avg_pool2d_s8",
-    "mce_max_pool2d_s8", "mce_add_s8", "mce_mul_s8", "mce_softmax_s8", "mce_logistic_s8",
+    "mce_conv2d_s8",
+    "mce_depthwise_conv2d_s8",
+    "mce_fully_connected_s8",
+    "mce_avg_pool2d_s8",
+    "mce_max_pool2d_s8",
+    "mce_add_s8",
+    "mce_mul_s8",
+    "mce_softmax_s8",
+    "mce_logistic_s8",
     "mce_quantize_f32_s8",
-    "mce_requantize_s8", "mce_dequantize_s8_f32", "mce_reshape", "mce_concatenation_s8",
+    "mce_requantize_s8",
+    "mce_dequantize_s8_f32",
+    "mce_reshape",
+    "mce_concatenation_s8",
     "mce_pad_s8",
 ]
 # Run-time support the engine may need from the toolchain: memcpy/memset from libc, and
 # libgcc's ARM EABI helpers (soft-float/64-bit arithmetic, Thumb-1 switch tables).
 ALLOWED_UNDEFINED = re.compile(r"^(memcpy|memset|__aeabi_\w+|__gnu_thumb1_case_\w+|mce_\w+)$")
 
-needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                               reason="arm-none-eabi-gcc not installed")
+needs_arm = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed"
+)
 
 
 @pytest.fixture(scope="module")
 def cross_build(tmp_path_factory):
     build = tmp_path_factory.mktemp("mce_cross")
-    p = subprocess.run(["make", "-C", str(ENGINE_DIR), "cross", f"BUILD={build}"],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        ["make", "-C", str(ENGINE_DIR), "cross", f"BUILD={build}"], capture_output=True, text=True
+    )
     return build, p
 
 
@@ -59,7 +71,8 @@ def test_engine_needs_nothing_from_libc_but_memcpy_and_memset(cross_build, cpu):
 
 
 def test_host_build_is_warning_free_with_wall_wextra(tmp_path):
-    p = subprocess.run(["make", "-C", str(ENGINE_DIR), "host", f"BUILD={tmp_path}"],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        ["make", "-C", str(ENGINE_DIR), "host", f"BUILD={tmp_path}"], capture_output=True, text=True
+    )
     assert p.returncode == 0, p.stderr
     assert "warning" not in p.stderr.lower()

@@ -49,7 +49,8 @@ def corrupt_variants(blob: bytes, seed: int, n_flips: int, n_multi: int):
         b = bytearray(blob)
         p = int(rng.choice(pos[pos < n - 4]))
         b[p : p + 4] = int(rng.choice([0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, n, n - 4])).to_bytes(
-            4, "little")
+            4, "little"
+        )
         yield f"extreme u32 at {p}", bytes(b)
 
 
@@ -61,23 +62,27 @@ def _run_cases(exe, tmp_path, model, n_flips, n_multi, env=None, san=False):
         assert r.returncode in CLEAN_EXITS, f"{what}: exit {r.returncode}\n{r.stderr[-2000:]}"
         if san:
             assert "AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, (
-                f"{what}:\n{r.stderr[-3000:]}")
+                f"{what}:\n{r.stderr[-3000:]}"
+            )
         outcomes[r.returncode] = outcomes.get(r.returncode, 0) + 1
     return outcomes
 
 
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_truncated_and_bit_flipped_models_return_an_error_code_and_never_crash(
-        mce_run, tmp_path, model):
+    mce_run, tmp_path, model
+):
     outcomes = _run_cases(mce_run, tmp_path, model, n_flips=150, n_multi=25)
     assert outcomes.get(2, 0) > 0  # the corruptions are really detected, not just survived
 
 
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_corrupt_models_trigger_no_address_or_undefined_behaviour_sanitizer_report(
-        mce_run_asan, tmp_path, model):
-    outcomes = _run_cases(mce_run_asan, tmp_path, model, n_flips=40, n_multi=8, env=SAN_ENV,
-                          san=True)
+    mce_run_asan, tmp_path, model
+):
+    outcomes = _run_cases(
+        mce_run_asan, tmp_path, model, n_flips=40, n_multi=8, env=SAN_ENV, san=True
+    )
     assert outcomes.get(2, 0) > 0
 
 

@@ -60,13 +60,17 @@ def spatial_case(rng):
 def requant_scales(rng, in_scale, w_scales, taps):
     """Output scale near the accumulator's typical range, sometimes far off (saturation)."""
     typical = float(in_scale) * float(np.mean(w_scales)) * 110.0 * np.sqrt(taps)
-    return float(typical * logu(rng, 0.3, 4.0)) if rng.random() < 0.8 else float(
-        typical * logu(rng, 1e-3, 1e3))
+    return (
+        float(typical * logu(rng, 0.3, 4.0))
+        if rng.random() < 0.8
+        else float(typical * logu(rng, 1e-3, 1e3))
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_conv2d_matches_tflm_bit_for_bit_on_random_geometry_and_quantization(mce_run, tmp_path,
-                                                                             seed):
+def test_conv2d_matches_tflm_bit_for_bit_on_random_geometry_and_quantization(
+    mce_run, tmp_path, seed
+):
     rng = np.random.default_rng(1000 + seed)
     n, h, w, kh, kw, sh, sw, dh, dw, pad, oh, ow = spatial_case(rng)
     c, oc = int(rng.integers(1, 8)), int(rng.integers(1, 8))
@@ -84,15 +88,28 @@ def test_conv2d_matches_tflm_bit_for_bit_on_random_geometry_and_quantization(mce
     else:
         ins.append(-1)
     y = mb.tensor([n, oh, ow, oc], TT.INT8, out_s, out_zp)
-    mb.op(Op.CONV_2D, ins, [y], Opt.Conv2DOptions,
-          options(fb.Conv2DOptionsT, padding=pad, strideW=sw, strideH=sh,
-                  fusedActivationFunction=act, dilationWFactor=dw, dilationHFactor=dh))
+    mb.op(
+        Op.CONV_2D,
+        ins,
+        [y],
+        Opt.Conv2DOptions,
+        options(
+            fb.Conv2DOptionsT,
+            padding=pad,
+            strideW=sw,
+            strideH=sh,
+            fusedActivationFunction=act,
+            dilationWFactor=dw,
+            dilationHFactor=dh,
+        ),
+    )
     check(mce_run, tmp_path, mb.build([x], [y]), [rand_i8(rng, (n, h, w, c))])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_depthwise_conv2d_matches_tflm_bit_for_bit_including_depth_multiplier_above_one(
-        mce_run, tmp_path, seed):
+    mce_run, tmp_path, seed
+):
     rng = np.random.default_rng(2000 + seed)
     n, h, w, kh, kw, sh, sw, dh, dw, pad, oh, ow = spatial_case(rng)
     n = 1  # TFLM's depthwise reference handles batches, but keep cases small
@@ -108,19 +125,35 @@ def test_depthwise_conv2d_matches_tflm_bit_for_bit_including_depth_multiplier_ab
     bias = rng.integers(-(1 << 12), 1 << 12, size=oc).astype(np.int32)
     b = mb.tensor([oc], TT.INT32, in_s * w_s, 0, data=bias, qdim=0)
     y = mb.tensor([n, oh, ow, oc], TT.INT8, out_s, out_zp)
-    mb.op(Op.DEPTHWISE_CONV_2D, [x, wt, b], [y], Opt.DepthwiseConv2DOptions,
-          options(fb.DepthwiseConv2DOptionsT, padding=pad, strideW=sw, strideH=sh,
-                  depthMultiplier=dm, fusedActivationFunction=act, dilationWFactor=dw,
-                  dilationHFactor=dh))
+    mb.op(
+        Op.DEPTHWISE_CONV_2D,
+        [x, wt, b],
+        [y],
+        Opt.DepthwiseConv2DOptions,
+        options(
+            fb.DepthwiseConv2DOptionsT,
+            padding=pad,
+            strideW=sw,
+            strideH=sh,
+            depthMultiplier=dm,
+            fusedActivationFunction=act,
+            dilationWFactor=dw,
+            dilationHFactor=dh,
+        ),
+    )
     check(mce_run, tmp_path, mb.build([x], [y]), [rand_i8(rng, (n, h, w, c))])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_fully_connected_matches_tflm_bit_for_bit_per_tensor_and_per_channel(mce_run, tmp_path,
-                                                                             seed):
+def test_fully_connected_matches_tflm_bit_for_bit_per_tensor_and_per_channel(
+    mce_run, tmp_path, seed
+):
     rng = np.random.default_rng(3000 + seed)
-    batches, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 70)), int(
-        rng.integers(1, 20))
+    batches, depth, units = (
+        int(rng.integers(1, 4)),
+        int(rng.integers(1, 70)),
+        int(rng.integers(1, 20)),
+    )
     in_s, in_zp = float(logu(rng, 1e-3, 8.0)), pick_zp(rng)
     w_s = logu(rng, 1e-4, 0.2, size=units if seed % 2 else 1)  # odd seeds: per-channel
     out_s, out_zp = requant_scales(rng, in_s, w_s, depth), pick_zp(rng)
@@ -135,15 +168,21 @@ def test_fully_connected_matches_tflm_bit_for_bit_per_tensor_and_per_channel(mce
     else:
         ins.append(-1)
     y = mb.tensor([batches, units], TT.INT8, out_s, out_zp)
-    mb.op(Op.FULLY_CONNECTED, ins, [y], Opt.FullyConnectedOptions,
-          options(fb.FullyConnectedOptionsT, fusedActivationFunction=act))
+    mb.op(
+        Op.FULLY_CONNECTED,
+        ins,
+        [y],
+        Opt.FullyConnectedOptions,
+        options(fb.FullyConnectedOptionsT, fusedActivationFunction=act),
+    )
     check(mce_run, tmp_path, mb.build([x], [y]), [rand_i8(rng, (batches, depth))])
 
 
 @pytest.mark.parametrize("kind", ["avg", "max"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_pooling_matches_tflm_bit_for_bit_with_padding_and_strides_beyond_the_window(
-        mce_run, tmp_path, seed, kind):
+    mce_run, tmp_path, seed, kind
+):
     rng = np.random.default_rng(4000 + seed)
     n, h, w, kh, kw, sh, sw, _, _, pad, oh, ow = spatial_case(rng)
     # TFLM pools use dilation 1; recompute the output with it
@@ -157,9 +196,21 @@ def test_pooling_matches_tflm_bit_for_bit_with_padding_and_strides_beyond_the_wi
     x = mb.tensor([n, h, w, c], TT.INT8, s, zp)
     y = mb.tensor([n, oh, ow, c], TT.INT8, s, zp)
     code = Op.AVERAGE_POOL_2D if kind == "avg" else Op.MAX_POOL_2D
-    mb.op(code, [x], [y], Opt.Pool2DOptions,
-          options(fb.Pool2DOptionsT, padding=pad, strideW=sw, strideH=sh, filterWidth=kw,
-                  filterHeight=kh, fusedActivationFunction=act))
+    mb.op(
+        code,
+        [x],
+        [y],
+        Opt.Pool2DOptions,
+        options(
+            fb.Pool2DOptionsT,
+            padding=pad,
+            strideW=sw,
+            strideH=sh,
+            filterWidth=kw,
+            filterHeight=kh,
+            fusedActivationFunction=act,
+        ),
+    )
     check(mce_run, tmp_path, mb.build([x], [y]), [rand_i8(rng, (n, h, w, c))])
 
 
@@ -173,7 +224,7 @@ def bcast_shapes(rng):
         elif r < 0.5:
             b[d] = 1
     if rng.random() < 0.3:  # lower rank operand
-        b = b[int(rng.integers(0, len(b))):] or [1]
+        b = b[int(rng.integers(0, len(b))) :] or [1]
     return a, b, [max(p, q) for p, q in zip(a, [1] * (len(a) - len(b)) + b, strict=True)]
 
 
@@ -194,11 +245,21 @@ def test_add_and_mul_match_tflm_bit_for_bit_with_broadcasting(mce_run, tmp_path,
     b = mb.tensor(sb, TT.INT8, s2, pick_zp(rng))
     y = mb.tensor(so, TT.INT8, out_s, pick_zp(rng))
     if kind == "add":
-        mb.op(Op.ADD, [a, b], [y], Opt.AddOptions,
-              options(fb.AddOptionsT, fusedActivationFunction=act))
+        mb.op(
+            Op.ADD,
+            [a, b],
+            [y],
+            Opt.AddOptions,
+            options(fb.AddOptionsT, fusedActivationFunction=act),
+        )
     else:
-        mb.op(Op.MUL, [a, b], [y], Opt.MulOptions,
-              options(fb.MulOptionsT, fusedActivationFunction=act))
+        mb.op(
+            Op.MUL,
+            [a, b],
+            [y],
+            Opt.MulOptions,
+            options(fb.MulOptionsT, fusedActivationFunction=act),
+        )
     check(mce_run, tmp_path, mb.build([a, b], [y]), [rand_i8(rng, sa), rand_i8(rng, sb)])
 
 
@@ -261,11 +322,21 @@ def test_reshape_concatenation_and_pad_move_bytes_exactly_like_tflm(mce_run, tmp
     padded = mb.tensor(sp, TT.INT8, s, zp)
     shape_t = mb.tensor([2], TT.INT32, data=np.array([1, int(np.prod(sp))], dtype=np.int32))
     flat = mb.tensor([1, int(np.prod(sp))], TT.INT8, s, zp)
-    mb.op(Op.CONCATENATION, [a, b], [cat], Opt.ConcatenationOptions,
-          options(fb.ConcatenationOptionsT, axis=axis))
+    mb.op(
+        Op.CONCATENATION,
+        [a, b],
+        [cat],
+        Opt.ConcatenationOptions,
+        options(fb.ConcatenationOptionsT, axis=axis),
+    )
     mb.op(Op.PAD, [cat, pt], [padded])
-    mb.op(Op.RESHAPE, [padded, shape_t], [flat], Opt.ReshapeOptions,
-          options(fb.ReshapeOptionsT, newShape=[1, int(np.prod(sp))]))
+    mb.op(
+        Op.RESHAPE,
+        [padded, shape_t],
+        [flat],
+        Opt.ReshapeOptions,
+        options(fb.ReshapeOptionsT, newShape=[1, int(np.prod(sp))]),
+    )
     check(mce_run, tmp_path, mb.build([a, b], [flat]), [rand_i8(rng, sa), rand_i8(rng, sb)])
 
 
@@ -286,9 +357,13 @@ def test_unsupported_tensor_type_is_reported_with_the_operator(mce_run, tmp_path
     mb = ModelBuilder()
     x = mb.tensor([1, 2, 2, 1], TT.INT16, 0.1, 0)
     y = mb.tensor([1, 1, 1, 1], TT.INT16, 0.1, 0)
-    mb.op(Op.MAX_POOL_2D, [x], [y], Opt.Pool2DOptions,
-          options(fb.Pool2DOptionsT, padding=1, strideW=2, strideH=2, filterWidth=2,
-                  filterHeight=2))
+    mb.op(
+        Op.MAX_POOL_2D,
+        [x],
+        [y],
+        Opt.Pool2DOptions,
+        options(fb.Pool2DOptionsT, padding=1, strideW=2, strideH=2, filterWidth=2, filterHeight=2),
+    )
     r = run_engine(mce_run, mb.build([x], [y]), None, tmp_path)
     assert r.returncode == 2
     assert "MCE_ERR_UNSUPPORTED_TYPE" in r.stderr and "operator index 0 (MAX_POOL_2D)" in r.stderr
@@ -296,7 +371,8 @@ def test_unsupported_tensor_type_is_reported_with_the_operator(mce_run, tmp_path
 
 @pytest.mark.parametrize("seed", range(6))
 def test_power_of_two_rescales_produce_rounding_ties_that_round_exactly_like_tflm(
-        mce_run, tmp_path, seed):
+    mce_run, tmp_path, seed
+):
     # in_scale * w_scale / out_scale = 2^-k exactly: the Q31 multiplier is 2^30, so about
     # half of the accumulators hit an exact tie in both rounding steps (positive and negative).
     rng = np.random.default_rng(9000 + seed)
@@ -304,12 +380,22 @@ def test_power_of_two_rescales_produce_rounding_ties_that_round_exactly_like_tfl
     depth, units = int(rng.integers(1, 9)), 64
     mb = ModelBuilder()
     x = mb.tensor([4, depth], TT.INT8, 0.5, pick_zp(rng))
-    wt = mb.tensor([units, depth], TT.INT8, 2.0 ** -k, 0, data=rand_i8(rng, (units, depth)))
-    b = mb.tensor([units], TT.INT32, 0.5 * 2.0 ** -k, 0,
-                  data=rng.integers(-300, 300, size=units).astype(np.int32))
+    wt = mb.tensor([units, depth], TT.INT8, 2.0**-k, 0, data=rand_i8(rng, (units, depth)))
+    b = mb.tensor(
+        [units],
+        TT.INT32,
+        0.5 * 2.0**-k,
+        0,
+        data=rng.integers(-300, 300, size=units).astype(np.int32),
+    )
     y = mb.tensor([4, units], TT.INT8, 1.0, int(rng.integers(-20, 20)))
-    mb.op(Op.FULLY_CONNECTED, [x, wt, b], [y], Opt.FullyConnectedOptions,
-          options(fb.FullyConnectedOptionsT))
+    mb.op(
+        Op.FULLY_CONNECTED,
+        [x, wt, b],
+        [y],
+        Opt.FullyConnectedOptions,
+        options(fb.FullyConnectedOptionsT),
+    )
     check(mce_run, tmp_path, mb.build([x], [y]), [rand_i8(rng, (4, depth))])
 
 
@@ -327,8 +413,9 @@ def test_softmax_matches_tflm_on_hundreds_of_rows_per_input_scale(mce_run, tmp_p
 
 
 @pytest.mark.parametrize("in_scale", [0.001, 0.01, 0.03, 0.0625, 0.1, 0.25, 0.5, 1.0, 4.0])
-def test_logistic_matches_tflm_reference_int8_logistic_on_every_input_value(mce_run, tmp_path,
-                                                                           in_scale):
+def test_logistic_matches_tflm_reference_int8_logistic_on_every_input_value(
+    mce_run, tmp_path, in_scale
+):
     rng = np.random.default_rng(int(in_scale * 1e5))
     zp = pick_zp(rng)
     mb = ModelBuilder()

@@ -16,8 +16,9 @@ def _load(model, n):
 
 
 @pytest.mark.parametrize("model,n", CASES)
-def test_engine_output_equals_tflm_byte_for_byte_on_every_reference_input(mce_run, tmp_path,
-                                                                           model, n):
+def test_engine_output_equals_tflm_byte_for_byte_on_every_reference_input(
+    mce_run, tmp_path, model, n
+):
     blob, x, _ = _load(model, n)
     r = run_engine(mce_run, MODELS_DIR / f"{model}.tflite", [x], tmp_path)
     assert r.returncode == 0, r.stderr
@@ -39,7 +40,8 @@ def _arena_needed(stdout):
 
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_engine_runs_in_exactly_the_arena_it_reports_and_fails_cleanly_one_byte_short(
-        mce_run, tmp_path, model):
+    mce_run, tmp_path, model
+):
     blob, x, ref = _load(model, 0)
     path = MODELS_DIR / f"{model}.tflite"
     need = _arena_needed(run_engine(mce_run, path, [x], tmp_path).stdout)
