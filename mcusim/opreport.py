@@ -85,20 +85,26 @@ def op_report(result: RunResult, active_power_mw: float, model: Model | None = N
 
 def _align_macs(ops: list[dict], model: Model | None) -> list[int | None]:
     """Each profiled op's MACs from the model: op instances and model operators are matched
-    in order by op type (an operator the firmware did not run as a kernel is skipped)."""
+    in order by op type (an operator the firmware did not run as a kernel is skipped); past the
+    model's last operator the matching starts again, for firmware that runs several inferences."""
     if model is None:
         return [None] * len(ops)
+    operators = model.operators
+
+    def find(start: int, op: str) -> int | None:
+        return next((k for k in range(start, len(operators)) if operators[k].op == op), None)
+
     out: list[int | None] = []
     j = 0
     for op in ops:
-        k = j
-        while k < len(model.operators) and model.operators[k].op != op["op"]:
-            k += 1
-        if k < len(model.operators):
-            out.append(model.operators[k].macs)
-            j = k + 1
-        else:
+        k = find(j, op["op"])
+        if k is None and j:
+            k = find(0, op["op"])
+        if k is None:
             out.append(None)
+        else:
+            out.append(operators[k].macs)
+            j = k + 1
     return out
 
 
