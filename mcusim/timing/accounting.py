@@ -102,6 +102,7 @@ class CycleCounter:
         self.on_event = on_event
         self.blocks: dict[int, Block] = {}
         self.retired: list[Block] = []  # blocks re-translated with another size
+        self._memo: dict = {}  # parsed instructions of this run (blocks overlap)
         self.cycles = 0
         self.block_start = 0
         self.deadline = 0
@@ -152,7 +153,7 @@ class CycleCounter:
         old = self.blocks.get(address)
         if old is not None:
             self.retired.append(old)
-        insns = decode(self.fetch_code(address, size), address, self.model.names)
+        insns = decode(self.fetch_code(address, size), address, self.model.names, self._memo)
         b = Block(address, size, insns)
         cost = self.model.cost_block(insns)
         self.unknown.update(cost.unknown)

@@ -108,6 +108,7 @@ LIST_OPS = frozenset(
     }
 )
 _REG = re.compile(r"\b(r1[0-5]|r[0-9]|sp|lr|pc|sb|sl|fp|ip|[sd][0-9]{1,2})\b")
+_DREG = re.compile(r"\bd[0-9]{1,2}\b")
 _IMM = re.compile(r"#(-?(?:0x[0-9a-f]+|[0-9]+))")
 
 
@@ -260,16 +261,28 @@ def parse(address: int, size: int, mnemonic: str, op_str: str, names: frozenset[
         reg_list_words=words,
         pc_in_list=pc_in_list,
         dest=dest,
-        has_double_reg=any(r[0] == "d" and r[1:].isdigit() for r in all_regs + listed),
+        has_double_reg=_DREG.search(op_str) is not None,
         has_core_reg=any(r in CORE_REGS for r in all_regs),
         target=target,
     )
 
 
-def decode(code: bytes, address: int, names: frozenset[str] = frozenset()) -> list[Insn]:
+def decode(
+    code: bytes, address: int, names: frozenset[str] = frozenset(), memo: dict | None = None
+) -> list[Insn]:
     """Decode ``code`` loaded at ``address``; stops at the first undecodable halfword.
 
     ``names`` are the base mnemonics of the core's timing table, used to split a printed
-    mnemonic into base name and condition.
+    mnemonic into base name and condition. Translated blocks overlap (a block entered in its
+    middle is translated again), so a run passes a ``memo`` dict to parse each instruction once.
     """
-    return [parse(a, s, m, o, names) for a, s, m, o in _disassembler().disasm_lite(code, address)]
+    if memo is None:
+        memo = {}
+    out = []
+    for a, s, m, o in _disassembler().disasm_lite(code, address):
+        key = (a, m, o)
+        insn = memo.get(key)
+        if insn is None:
+            insn = memo[key] = parse(a, s, m, o, names)
+        out.append(insn)
+    return out
