@@ -229,7 +229,7 @@ def print_table(
         ("stack peak B", True),
         ("host s", True),
     ):
-        t.add_column(col, justify="right" if right else "left")
+        t.add_column(col, justify="right" if right else "left", overflow="fold")
     for o in outcomes:
         if quiet and o.passed:
             continue
