@@ -88,6 +88,7 @@ def cmd_energy(a: argparse.Namespace) -> int:
         cycles = sum(o["cycles"] for o in run.result.extensions["ops"]["ops"])
         what = f"one inference of {a.work} ({a.kernels} kernels, {run.input_note})"
         active_s = cycles / target.clock_hz
+        p_active = run.result.active_power_mw
         active_uj = p_active * active_s * 1e3
     else:
         from mcusim.simulator import RunOptions, Simulator
@@ -98,6 +99,7 @@ def cmd_energy(a: argparse.Namespace) -> int:
         cycles = r.cycles
         what = f"one run of {a.work}"
         active_s, active_uj = r.time_s, r.energy_uj
+        p_active = r.active_power_mw
     b = duty_cycle(
         period_s=period,
         active_s=active_s,

@@ -74,7 +74,7 @@ def finish_profile(
     from mcusim.opreport import op_report, print_op_report
     from mcusim.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
-    rep = op_report(result, target.power.active_power_mw(target.clock_hz), model)
+    rep = op_report(result, result.active_power_mw, model)
     from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
     label = Path(model.path).name if from_file else Path(result.firmware).name
     if a.trace:

@@ -89,6 +89,8 @@ class RunResult:
     host_seconds: float
     budget_failures: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = ()
+    active_cycles_from_ram: int = 0  # active cycles of code fetched from RAM regions
+    active_power_mw: float = 0.0  # mean power while running (from-flash/from-SRAM mix)
     accounting: str = "python"  # "native": the C block hook; "python": the Python one
     extensions: dict[str, Any] = field(default_factory=dict)  # observers' results, by name
 

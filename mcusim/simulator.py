@@ -920,9 +920,16 @@ class _Run:
         cycles = self.counter.cycles
         active = cycles - self.sleep_cycles
         clock = t.clock_hz
+        # code fetched from RAM draws the datasheet's from-SRAM current where it has one
+        from_ram = min(active, sum(
+            b.cycles() for b in self.counter.all_blocks()
+            if b.count and (r := t.region_at(b.address)) is not None and r.kind == "ram"
+        ))  # fmt: skip
         p_active = t.power.active_power_mw(clock)
+        p_sram = t.power.active_power_mw(clock, from_sram=True)
         p_sleep = t.power.sleep_power_mw()
-        energy_uj = (p_active * active + p_sleep * self.sleep_cycles) / clock * 1000.0
+        active_uj = (p_active * (active - from_ram) + p_sram * from_ram) / clock * 1000.0
+        energy_uj = active_uj + p_sleep * self.sleep_cycles / clock * 1000.0
         time_s = cycles / clock
         note = (
             t.power.source
@@ -968,6 +975,8 @@ class _Run:
             host_seconds=host_seconds,
             accounting=self.accounting,
             warnings=tuple(self._warnings()),
+            active_cycles_from_ram=from_ram,
+            active_power_mw=active_uj / 1000.0 / (active / clock) if active else p_active,
             extensions={o.name: o.finish(self) for o in self.options.observers},
         )
 

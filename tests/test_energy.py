@@ -66,3 +66,21 @@ def test_energy_cli_gives_battery_days_and_a_budget_verdict(tmp_path):
     assert over.returncode == 1 and "over budget" in over.stdout
     no_sleep = run_cli("energy", fw, "--target", "apollo3", "--rate", "1/s", "--sleep", "sleep")
     assert no_sleep.returncode == 2 and "no sleep_current_ua" in no_sleep.stderr
+
+
+def test_code_running_from_sram_uses_the_from_sram_current():
+    from mcusim.config import load_target
+    from mcusim.simulator import Simulator
+    from simtest import DATA, elf
+
+    fw = elf("mps2-an386", "hello")
+    for board, ua_per_mhz in (("mps2-an386-sram-power.toml", 50.0),
+                              ("mps2-an386-flash-power.toml", 100.0)):
+        t = load_target(str(DATA / board))
+        r = Simulator(t).run(fw)
+        assert r.exit_code == 0
+        # 2.0 V x ua_per_mhz µA/MHz x 25 MHz, for every active cycle
+        expected_mw = 2.0 * ua_per_mhz * 25 / 1000
+        assert r.active_power_mw == pytest.approx(expected_mw)
+        assert r.energy_uj == pytest.approx(expected_mw * r.time_s * 1000)
+        assert r.active_cycles_from_ram == (r.active_cycles if ua_per_mhz == 50.0 else 0)

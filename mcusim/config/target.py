@@ -61,9 +61,14 @@ class PowerModel:
     sleep_wake_up_us: float = 0.0  # time from the wake-up event to the first instruction
     deep_sleep_wake_up_us: float = 0.0
     source: str = ""
+    # running from SRAM, where the datasheet gives a figure of its own (None: same as flash)
+    active_current_ua_per_mhz_sram: float | None = None
 
-    def active_power_mw(self, clock_hz: float) -> float:
-        return self.supply_voltage_v * self.active_current_ua_per_mhz * clock_hz / 1e6 / 1000.0
+    def active_power_mw(self, clock_hz: float, *, from_sram: bool = False) -> float:
+        ua = self.active_current_ua_per_mhz
+        if from_sram and self.active_current_ua_per_mhz_sram is not None:
+            ua = self.active_current_ua_per_mhz_sram
+        return self.supply_voltage_v * ua * clock_hz / 1e6 / 1000.0
 
     def sleep_power_mw(self) -> float:
         return self.supply_voltage_v * self.sleep_current_ua / 1000.0
@@ -210,6 +215,7 @@ def _build(
             if key in (
                 "supply_voltage_v",
                 "active_current_ua_per_mhz",
+                "active_current_ua_per_mhz_sram",
                 "sleep_current_ua",
                 "deep_sleep_current_ua",
                 "sleep_wake_up_us",
@@ -238,6 +244,11 @@ def _build(
         deep_sleep_current_ua=float(pc.number("deep_sleep_current_ua", 0.0, minimum=0)),
         sleep_wake_up_us=float(pc.number("sleep_wake_up_us", 0.0, minimum=0)),
         deep_sleep_wake_up_us=float(pc.number("deep_sleep_wake_up_us", 0.0, minimum=0)),
+        active_current_ua_per_mhz_sram=(
+            None
+            if pc.number("active_current_ua_per_mhz_sram", None, minimum=0) is None
+            else float(pc.number("active_current_ua_per_mhz_sram", minimum=0))
+        ),
         source=str(pc.get("source", str, "")),
     )
     return Target(
