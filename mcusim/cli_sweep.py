@@ -45,18 +45,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     outcomes = testrunner.run_all(cases, jobs=a.jobs, check_budget=check_budget)
     code = testrunner.exit_code(outcomes)
     doc = {
-        "runs": [
-            {
-                "image": o.case.image,
-                "target": o.case.target,
-                "passed": o.passed,
-                "reason": o.reason,
-                "message": o.message,
-                "exit_code": o.exit_code,
-                "result": o.result,
-            }
-            for o in outcomes
-        ],
+        "runs": [o.to_dict() for o in outcomes],
         "mcusim_exit_code": code,
     }
     if a.json:

@@ -290,20 +290,7 @@ def _write_json(path: Path, outcomes: list, diffs: list, code: int) -> None:
         "exit_code": code,
         "passed": sum(o.passed for o in outcomes),
         "failed": sum(not o.passed for o in outcomes),
-        "images": [
-            {
-                "key": o.case.key,
-                "image": o.case.image,
-                "target": o.case.target,
-                "passed": o.passed,
-                "reason": o.reason,
-                "message": o.message,
-                "exit_code": o.exit_code,
-                "host_seconds": o.host_seconds,
-                "result": o.result,
-            }
-            for o in outcomes
-        ],
+        "images": [o.to_dict() for o in outcomes],
         "baseline": [
             {
                 "image": d.image,

@@ -59,6 +59,20 @@ class Outcome:
     input_error: bool = False
     budget_failures: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """The outcome as JSON-ready data (result is RunResult.to_dict(), or None)."""
+        return {
+            "key": self.case.key,
+            "image": self.case.image,
+            "target": self.case.target,
+            "passed": self.passed,
+            "reason": self.reason,
+            "message": self.message,
+            "exit_code": self.exit_code,
+            "host_seconds": self.host_seconds,
+            "result": self.result,
+        }
+
 
 def judge(
     case: TestCase,
