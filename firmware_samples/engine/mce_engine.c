@@ -879,6 +879,135 @@ static mce_status prep_pad(mce_ctx *c, mce_op *op)
     return MCE_OK;
 }
 
+/*
+ * MEAN (int8): axes from a constant int32 tensor (negative axes count from the end,
+ * duplicates allowed), keep_dims from ReducerOptions (only the output shape depends on it).
+ * One fixed-point path for every case, matching the tflite-micro interpreter at commit
+ * 8f6596d (measured: tests/engine/test_engine_mean.py), including equal input and output
+ * quantization: a rounded division of the raw sum differs from it in about a fifth of the
+ * outputs because the combined multiplier below is truncated.
+ *   (mult, shift) = QuantizeMultiplier(input_scale / output_scale)
+ *   k = min(floor(log2 count), 32, 31 + shift)
+ *   mult' = floor(mult * 2^k / count), shift' = shift - k
+ *   out = clamp(mul_by_qmult(sum(x - zp_in), mult', shift') + zp_out)
+ */
+/* MEAN's parameters must not enlarge mce_op (every model's table would grow). */
+typedef char mce_mean_params_fit_the_op_union[sizeof(mce_mean_params) <= sizeof(mce_add_params)
+                                                  ? 1
+                                                  : -1];
+
+static mce_status prep_mean(mce_ctx *c, mce_op *op)
+{
+    mce_engine *e = c->e;
+    mce_tensor *in = op_in(e, op, 0), *axes = op_in(e, op, 1), *out = op_out(e, op, 0);
+    mce_mean_params *p = &op->p.mean;
+    uint8_t red[MCE_MAX_DIMS];
+    int32_t d, k, stride, mult, shift, lg, count = 1, out_count = 1, prev = -1;
+    uint32_t n_axes, i, keep;
+    mce_status st;
+    if ((st = need_type(c, in, MCE_TYPE_INT8, "MEAN input must be int8")) ||
+        (st = need_type(c, out, MCE_TYPE_INT8, "MEAN output must be int8")) ||
+        (st = need_type(c, axes, MCE_TYPE_INT32, "MEAN axes must be int32")))
+        return st;
+    n_axes = elem_count(axes);
+    if ((!axes->is_const && n_axes > 0) || axes->ndim > 1) /* an empty list needs no data */
+        return fail(c, MCE_ERR_SHAPE, "MEAN axes must be a constant 0-D or 1-D int32 tensor");
+    if (in->ndim < 1)
+        return fail(c, MCE_ERR_SHAPE, "MEAN input must have rank 1 or more");
+    if (n_axes > 0 && !is_aligned4(axes->data))
+        return fail(c, MCE_ERR_ALIGN, "MEAN axes data is not 4-byte aligned");
+    memset(red, 0, sizeof red);
+    for (i = 0; i < n_axes; i++) {
+        int32_t a = mce_rd_i32(axes->data + 4u * i);
+        if (a < 0)
+            a += in->ndim;
+        if (a < 0 || a >= in->ndim)
+            return fail(c, MCE_ERR_SHAPE, "MEAN axis out of range");
+        red[a] = 1;
+    }
+    for (d = 0; d < in->ndim; d++) {
+        if (in->dims[d] < 1)
+            return fail(c, MCE_ERR_SHAPE, "MEAN on a tensor with an empty dimension");
+        if (red[d]) {
+            if (in->dims[d] > (1L << 23) / count)
+                return fail(c, MCE_ERR_LIMIT,
+                            "MEAN averages more than 2^23 elements per output (int32 sum)");
+            count *= in->dims[d];
+        } else {
+            out_count *= in->dims[d];
+        }
+    }
+    keep = op->options ? mce_fb_u8(&c->r, op->options, 0, 0) : 0; /* absent: keep_dims false */
+    if (c->r.bad)
+        return fail(c, MCE_ERR_MODEL, "bad MEAN options");
+    if (elem_count(out) != (uint32_t)out_count)
+        return fail(c, MCE_ERR_SHAPE, "MEAN output size does not match the reduced input");
+    if (keep) {
+        if (out->ndim != in->ndim)
+            return fail(c, MCE_ERR_SHAPE, "MEAN keep_dims output rank differs from the input");
+        for (d = 0; d < in->ndim; d++)
+            if (out->dims[d] != (red[d] ? 1 : in->dims[d]))
+                return fail(c, MCE_ERR_SHAPE, "MEAN keep_dims output shape mismatch");
+    }
+    if ((st = need_scale(c, in)) || (st = need_scale(c, out)))
+        return st;
+    if (in->zero_point < -128 || in->zero_point > 127 || out->zero_point < -128 ||
+        out->zero_point > 127)
+        return fail(c, MCE_ERR_QUANT, "MEAN zero points must lie in the int8 range");
+    mce_quantize_multiplier((double)in->scale / (double)out->scale, &mult, &shift);
+    for (lg = 0; lg < 31 && (count >> (lg + 1)) != 0; lg++)
+        ;
+    if (lg > 31 + shift)
+        lg = 31 + shift;
+    if (lg < 0)
+        lg = 0;
+    p->mult = (int32_t)(((int64_t)mult << lg) / count);
+    p->shift = shift - lg;
+    if (p->shift > 30)
+        return fail(c, MCE_ERR_QUANT,
+                    "MEAN input/output scale ratio above 2^30 (requantization out of range)");
+    p->sum_offset = -count * in->zero_point;
+    p->output_zero_point = out->zero_point;
+    p->out_count = out_count;
+    /* Groups from the innermost dimension outwards (strides in elements), then reversed. */
+    p->n_kept = p->n_red = 0;
+    stride = 1;
+    for (d = in->ndim - 1; d >= 0; d--) {
+        int32_t n = in->dims[d];
+        if (n == 1)
+            continue;
+        if (prev == red[d]) {
+            if (red[d])
+                p->red_dims[p->n_red - 1] *= n;
+            else
+                p->kept_dims[p->n_kept - 1] *= n;
+        } else if (red[d]) {
+            p->red_dims[p->n_red] = n;
+            p->red_strides[p->n_red++] = stride;
+        } else {
+            p->kept_dims[p->n_kept] = n;
+            p->kept_strides[p->n_kept++] = stride;
+        }
+        prev = red[d];
+        stride *= n;
+    }
+    for (k = 0; k < p->n_red / 2; k++) {
+        int32_t t = p->red_dims[k], u = p->red_strides[k];
+        p->red_dims[k] = p->red_dims[p->n_red - 1 - k];
+        p->red_strides[k] = p->red_strides[p->n_red - 1 - k];
+        p->red_dims[p->n_red - 1 - k] = t;
+        p->red_strides[p->n_red - 1 - k] = u;
+    }
+    for (k = 0; k < p->n_kept / 2; k++) {
+        int32_t t = p->kept_dims[k], u = p->kept_strides[k];
+        p->kept_dims[k] = p->kept_dims[p->n_kept - 1 - k];
+        p->kept_strides[k] = p->kept_strides[p->n_kept - 1 - k];
+        p->kept_dims[p->n_kept - 1 - k] = t;
+        p->kept_strides[p->n_kept - 1 - k] = u;
+    }
+    return MCE_OK;
+}
+
 static mce_status prepare_op(mce_ctx *c, mce_op *op)
 {
     switch (op->code) {
@@ -898,6 +1027,7 @@ static mce_status prepare_op(mce_ctx *c, mce_op *op)
     case MCE_OP_CONCATENATION: return prep_concat(c, op);
     case MCE_OP_PAD:
     case MCE_OP_PADV2: return prep_pad(c, op);
+    case MCE_OP_MEAN: return prep_mean(c, op);
     default: break;
     }
     {
@@ -927,6 +1057,7 @@ static uint32_t expected_options(int32_t code)
     case MCE_OP_MUL: return MCE_OPT_MUL;
     case MCE_OP_SOFTMAX: return MCE_OPT_SOFTMAX;
     case MCE_OP_CONCATENATION: return MCE_OPT_CONCATENATION;
+    case MCE_OP_MEAN: return MCE_OPT_REDUCER;
     default: return 0;
     }
 }
@@ -1429,6 +1560,9 @@ mce_status mce_invoke(mce_engine *e)
         case MCE_OP_PAD:
         case MCE_OP_PADV2:
             mce_pad_s8(&op->p.pad, (const int8_t *)in0->data, (int8_t *)out->data);
+            break;
+        case MCE_OP_MEAN:
+            mce_mean_s8(&op->p.mean, (const int8_t *)in0->data, (int8_t *)out->data);
             break;
         default:
             ctx.op_index = (int32_t)i;

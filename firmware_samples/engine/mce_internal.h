@@ -84,6 +84,7 @@ typedef struct mce_op {
         mce_dequantize_params dequantize;
         mce_concat_params concat;
         mce_pad_params pad;
+        mce_mean_params mean;
     } p;
     uint32_t scratch_bytes;      /* kernel scratch, planned like a tensor living only
                                     during this operator (0: none) */
@@ -108,6 +109,7 @@ enum {
     MCE_OP_SOFTMAX = 25,
     MCE_OP_CUSTOM = 32,
     MCE_OP_PAD = 34,
+    MCE_OP_MEAN = 40,
     MCE_OP_SQUEEZE = 43,
     MCE_OP_PADV2 = 60,
     MCE_OP_QUANTIZE = 114
@@ -123,7 +125,8 @@ enum {
     MCE_OPT_CONCATENATION = 10,
     MCE_OPT_ADD = 11,
     MCE_OPT_RESHAPE = 17,
-    MCE_OPT_MUL = 21
+    MCE_OPT_MUL = 21,
+    MCE_OPT_REDUCER = 27
 };
 
 /* ActivationFunctionType */

@@ -24,6 +24,7 @@
  *   mce_reshape              RESHAPE (byte copy)
  *   mce_concatenation_s8     CONCATENATION int8 (same quantization on all inputs)
  *   mce_pad_s8               PAD / PADV2 int8
+ *   mce_mean_s8              MEAN int8 (any axes, keep_dims or not; TFLM's fixed-point mean)
  *
  * Kernel flavours, chosen at build time (every file of one build must agree):
  *   reference (default)      plain loops, any core
@@ -208,5 +209,25 @@ typedef struct {
 } mce_pad_params;
 
 void mce_pad_s8(const mce_pad_params *p, const int8_t *input, int8_t *output);
+
+/* MEAN: the input's dimensions with size 1 dropped and runs of neighbouring dimensions that
+ * are all reduced (or all kept) merged, so a group is one (size, stride) pair in elements.
+ * Kept and reduced groups alternate, so each kind has at most 3 groups (which keeps this
+ * struct smaller than mce_add_params, the largest member of the operator table's union).
+ * NHWC with axes {1, 2} becomes [N] kept, [H*W] reduced with stride C, [C] kept. */
+#define MCE_MEAN_MAX_GROUPS ((MCE_MAX_DIMS + 1) / 2) /* groups alternate: at most 3 of a kind */
+
+typedef struct {
+    int32_t n_kept, n_red;                /* group counts (each <= MCE_MEAN_MAX_GROUPS) */
+    int32_t kept_dims[MCE_MEAN_MAX_GROUPS], kept_strides[MCE_MEAN_MAX_GROUPS];
+    int32_t red_dims[MCE_MEAN_MAX_GROUPS], red_strides[MCE_MEAN_MAX_GROUPS];
+    int32_t out_count;                    /* product of the kept dims */
+    int32_t sum_offset;                   /* -count * input zero point, count = elements
+                                             averaged per output (<= 2^23) */
+    int32_t output_zero_point;
+    int32_t mult, shift;                  /* input_scale / output_scale / count, combined */
+} mce_mean_params;
+
+void mce_mean_s8(const mce_mean_params *p, const int8_t *input, int8_t *output);
 
 #endif /* MCE_KERNELS_H */

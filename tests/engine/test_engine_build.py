@@ -23,6 +23,7 @@ KERNEL_SYMBOLS = [
     "mce_reshape",
     "mce_concatenation_s8",
     "mce_pad_s8",
+    "mce_mean_s8",
 ]
 # Run-time support the engine may need from the toolchain: memcpy/memset from libc, and
 # libgcc's ARM EABI helpers (soft-float/64-bit arithmetic, Thumb-1 switch tables).
