@@ -69,13 +69,16 @@ def test_energy_cli_gives_battery_days_and_a_budget_verdict(tmp_path):
 
 
 def test_code_running_from_sram_uses_the_from_sram_current():
-    from mcusim.config import load_target
-    from mcusim.simulator import Simulator
     from simtest import DATA, elf
 
+    from mcusim.config import load_target
+    from mcusim.simulator import Simulator
+
     fw = elf("mps2-an386", "hello")
-    for board, ua_per_mhz in (("mps2-an386-sram-power.toml", 50.0),
-                              ("mps2-an386-flash-power.toml", 100.0)):
+    for board, ua_per_mhz in (
+        ("mps2-an386-sram-power.toml", 50.0),
+        ("mps2-an386-flash-power.toml", 100.0),
+    ):
         t = load_target(str(DATA / board))
         r = Simulator(t).run(fw)
         assert r.exit_code == 0
