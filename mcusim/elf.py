@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
-from mcusim.errors import ElfError
+from mcusim.errors import ElfError, read_input
 
 EM_ARM = 40
 PT_LOAD = 1
@@ -58,14 +58,7 @@ class Firmware:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
-        try:
-            blob = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ElfError(f"{path}: file not found") from None
-        except IsADirectoryError:
-            raise ElfError(f"{path}: is a directory, not an ELF file") from None
-        except OSError as e:
-            raise ElfError(f"{path}: cannot be read: {e.strerror}") from None
+        blob = read_input(path, "an ELF file", ElfError)
         _check_header(self.path, blob)
         self._blob = blob
         self._sources: dict[int, str] | None = None

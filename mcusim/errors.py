@@ -5,6 +5,8 @@ Each error carries the process exit code the CLI uses, so the mapping lives in o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 EXIT_OK = 0
 EXIT_FAILURE = 1  # firmware fault or budget exceeded
 EXIT_USAGE = 2  # usage, input or configuration error
@@ -34,3 +36,16 @@ class ConfigError(InputError):
 
 class ElfError(InputError):
     """An ELF that cannot be loaded: not an ELF, wrong architecture, truncated, misplaced."""
+
+
+def read_input(path: str | Path, what: str, error: type[McusimError] = InputError) -> bytes:
+    """The bytes of a user's input file; a missing or unreadable one is a one-line ``error``
+    naming the file (``what`` says what a directory was expected to be, e.g. "an ELF file")."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not {what}") from None
+    except OSError as e:
+        raise error(f"{path}: cannot be read: {e.strerror}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mcusim.errors import InputError
+from mcusim.errors import InputError, read_input
 from mcusim.tflite.flatbuf import Buffer, FlatbufferError
 from mcusim.tflite.schema import TENSOR_TYPES, op_name
 
@@ -113,15 +113,7 @@ def _align(n: int) -> int:
 
 def load_model(path: str | Path) -> Model:
     """Read a ``.tflite`` file (one line :class:`InputError` for anything malformed)."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a .tflite model") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot be read: {e.strerror}") from None
-    return parse_model(data, str(path))
+    return parse_model(read_input(path, "a .tflite model"), str(path))
 
 
 def parse_model(data: bytes, path: str = "<model>") -> Model:
