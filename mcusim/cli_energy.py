@@ -63,10 +63,10 @@ def _sleep_figures(target, mode: str) -> tuple[float, float, str]:
 
 def cmd_energy(a: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from mcusim.config import load_target
     from mcusim.energy import duty_cycle, parse_battery, parse_period, power_plot
+    from mcusim.report import quantity_table
 
     period = parse_period(a.rate, a.period)
     battery = parse_battery(a.battery) if a.battery else None
@@ -112,14 +112,9 @@ def cmd_energy(a: argparse.Namespace) -> int:
         budget_mw=budget,
     )
     console = Console(soft_wrap=False)
-    t = Table(
-        title=f"mcusim energy: {what} every {period:g} s on {target.name} "
-        f"@ {target.clock_hz / 1e6:g} MHz",
-        show_header=False,
-        title_justify="left",
+    t = quantity_table(
+        f"mcusim energy: {what} every {period:g} s on {target.name} @ {target.clock_hz / 1e6:g} MHz"
     )
-    t.add_column("quantity", style="bold")
-    t.add_column("value")
     t.add_row("work", f"{cycles:,} cycles, {active_s * 1e3:.4f} ms, {active_uj:.3f} µJ")
     t.add_row("active power", f"{p_active:.4f} mW ({target.power.supply_voltage_v:g} V)")
     t.add_row("wake-up", f"{wake_s * 1e6:g} µs, {b.wake_energy_uj:.3f} µJ ({wake_note})")

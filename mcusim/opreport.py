@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mcusim.report import quantity_table
 from mcusim.result import RunResult
 from mcusim.tflite.model import Model
 
@@ -235,9 +236,7 @@ def print_memory_report(mem: dict, console: Console) -> None:
             f"{d['headroom_bytes']:,} B ({_n(d['headroom_pct'], '.1f')} %)"
         )
 
-    t = Table(title="memory", show_header=False, title_justify="left")
-    t.add_column("quantity", style="bold")
-    t.add_column("value")
+    t = quantity_table("memory")
     models = ", ".join(f"{m['name']} {m['size_bytes']:,} B" for m in f["model_symbols"])
     t.add_row("flash", verdict(f))
     t.add_row(

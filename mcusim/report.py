@@ -29,16 +29,18 @@ def exit_line(r: RunResult) -> str:
     return f"mcusim: {r.message or r.exit_reason} (exit code {r.exit_code})"
 
 
+def quantity_table(title: str) -> Table:
+    """A headerless two-column table of labelled values, as every mcusim summary prints."""
+    t = Table(title=title, show_header=False, title_justify="left")
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    return t
+
+
 def print_report(r: RunResult, console: Console) -> None:
     """The full summary: run, time and energy, memory, top functions, and any problems."""
     mhz = r.clock_hz / 1e6
-    t = Table(
-        title=f"mcusim: {r.firmware} on {r.target} ({r.core} @ {mhz:g} MHz)",
-        show_header=False,
-        title_justify="left",
-    )
-    t.add_column("quantity", style="bold")
-    t.add_column("value")
+    t = quantity_table(f"mcusim: {r.firmware} on {r.target} ({r.core} @ {mhz:g} MHz)")
     t.add_row("exit", f"{r.exit_reason}, code {r.exit_code}: {r.message}")
     t.add_row("instructions", f"{r.instructions:,}")
     t.add_row("cycles", f"{r.cycles:,} ({r.active_cycles:,} active, {r.sleep_cycles:,} asleep)")

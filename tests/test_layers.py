@@ -35,7 +35,7 @@ LAYERS = {
     "testrunner": 5.5,  # runs the simulator over many images in a process pool
     "junit": 5.6,  # JUnit XML from the test runner's outcomes
     "report": 6,
-    "opreport": 6,
+    "opreport": 6.01,  # uses report's quantity_table
     "traces": 6,
     "htmlreport": 6,
     "cli_common": 6,
