@@ -121,23 +121,25 @@ class CycleCounter:
         self.prev = _Start(pc if sequential else -1)
 
     def on_block(self, _engine: object, address: int, size: int, _data: object) -> None:
-        try:
-            self._on_block(address, size)
-        except BaseException as e:  # noqa: BLE001 - a C callback cannot raise: the run re-raises
-            self._error = e
-            self.stop()
-
-    def _on_block(self, address: int, size: int) -> None:
+        # Only the two slow paths (a new block, an event) can raise; a C callback must not, so
+        # they are guarded and the error is re-raised after the run. The rest is the hot path.
         b = self.blocks.get(address)
         if b is None or b.size != size:
-            b = self._new_block(address, size)
+            try:
+                b = self._new_block(address, size)
+            except BaseException as e:  # noqa: BLE001
+                return self._fail(e)
         p = self.prev
         seq = address == p.end
         if not seq:
             self.cycles += p.taken_extra
             p.taken_out += 1
-        if (self.cycles >= self.deadline or b.special) and self.on_event(b, seq):
-            return
+        if self.cycles >= self.deadline or b.special:
+            try:
+                if self.on_event(b, seq):
+                    return
+            except BaseException as e:  # noqa: BLE001
+                return self._fail(e)
         c = self.cycles
         if seq:
             self.block_start = c + b.seq_pen
@@ -148,6 +150,10 @@ class CycleCounter:
             b.entries += 1
         b.count += 1
         self.prev = self.current = b
+
+    def _fail(self, error: BaseException) -> None:
+        self._error = error
+        self.stop()
 
     def _new_block(self, address: int, size: int) -> Block:
         old = self.blocks.get(address)
