@@ -1,24 +1,77 @@
 """The native fast path: a C block hook doing CycleCounter.on_block's work (L3).
 
-``mcusim/_native/fastpath.c`` is compiled when the package is installed (a hatchling build hook
-calls the system C compiler). When the library is missing, runs use the pure-Python hook with
-a one-line notice; both give the same counts. ``MCUSIM_NATIVE=0`` forces the Python path.
+``mcusim/_native/fastpath.c`` (with the Thumb decoder ``thumb.c``) is compiled when the package
+is installed (a hatchling build hook calls the system C compiler). It counts cycles block by
+block and decodes and costs new blocks itself from the core table this module hands it; a block
+it cannot cost (an instruction its decoder or the table does not know, alignment checks on) is
+decoded and costed here in Python, the same way the pure-Python path does. When the library is
+missing, runs use the pure-Python hook with a one-line notice; both give the same counts.
+``MCUSIM_NATIVE=0`` forces the Python path.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+
+import numpy as np
 from functools import cache
 from pathlib import Path
 
+from mcusim.config.target import MemoryRegion
 from mcusim.timing.accounting import Block, CycleCounter
+from mcusim.timing.decode import base_name, decode
+from mcusim.timing.model import (
+    DATA_PROCESSING,
+    FP_CLASSES,
+    FP_RESULT,
+    PIPELINE_FOLLOWERS,
+    SINGLE_LOADS,
+    CycleModel,
+)
 
 _DIR = Path(__file__).resolve().parent / "_native"
 EVENT = ctypes.CFUNCTYPE(
     ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_int64, ctypes.c_int32
 )
+STEM = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_char_p, ctypes.c_void_p)
 NO_PREV = (1 << 64) - 1
+I64 = ctypes.c_int64
+
+# fastpath.c's FL_* block flags and ST_* mnemonic flags
+FL_SELF_LOOP, FL_FP, FL_ALIGN, FL_NATIVE = 1, 2, 4, 8
+ST_CONDITIONAL, ST_MOV_ADD, ST_B, ST_PYTHON = 1, 2, 4, 8
+# fp_block_info's order
+BLOCK_FIELDS = (
+    "address",
+    "size",
+    "cost_seq",
+    "cost_entry",
+    "seq_pen",
+    "entry_pen",
+    "taken_extra",
+    "flags",
+    "n_insns",
+    "wait",
+    "extra",
+    "count",
+    "entries",
+    "taken_out",
+)
+# the K_* kinds of a class: the sets model.py's rules test, by class name
+KINDS = (
+    (DATA_PROCESSING.__contains__, 1),
+    (SINGLE_LOADS.__contains__, 2),
+    (PIPELINE_FOLLOWERS.__contains__, 4),
+    (FP_RESULT.__contains__, 8),
+    (FP_CLASSES.__contains__, 16),
+    ("store".__eq__, 32),
+    (("fp_load", "fp_store").__contains__, 64),
+    ("fp_move".__eq__, 128),
+    ("load_literal".__eq__, 256),
+    ("fp_mac".__eq__, 512),
+)
+SELECTED = ("alu", "alu_pc", "load", "load_pc", "load_literal", "load_multiple", "pop_pc")
 
 
 class _State(ctypes.Structure):
@@ -28,11 +81,57 @@ class _State(ctypes.Structure):
         ("cycles", ctypes.c_uint64),
         ("deadline", ctypes.c_uint64),
         ("block_start", ctypes.c_uint64),
-        ("prev", ctypes.c_int64),
+        ("prev", I64),
         ("prev_end", ctypes.c_uint64),
-        ("prev_taken_extra", ctypes.c_int64),
-        ("current", ctypes.c_int64),
-        ("error", ctypes.c_int64),
+        ("current", I64),
+        ("error", I64),
+    ]
+
+
+class _Stem(ctypes.Structure):
+    """fp_stem."""
+
+    _fields_ = [
+        ("mnemonic", ctypes.c_char * 16),
+        ("cls", ctypes.c_int32),
+        ("flags", ctypes.c_int32),
+        ("mnemonic_cycles", ctypes.c_int32),
+        ("used", ctypes.c_int32),
+    ]
+
+
+class _Class(ctypes.Structure):
+    """fp_class."""
+
+    _fields_ = [
+        (name, ctypes.c_int32)
+        for name in (
+            "cycles",
+            "taken_cycles",
+            "per_register_cycles",
+            "register_offset_cycles",
+            "double_cycles",
+            "core_register_cycles",
+            "kind",
+        )
+    ]
+
+
+class _Rules(ctypes.Structure):
+    """fp_rules."""
+
+    _fields_ = [
+        (name, ctypes.c_int32)
+        for name in (
+            "pipelining",
+            "pipe_saved",
+            "pipe_min",
+            "addr_stall",
+            "literal_extra",
+            "fp_stall",
+            "unaligned_target_extra",
+            *SELECTED,
+        )
     ]
 
 
@@ -45,18 +144,25 @@ def library() -> ctypes.CDLL | None:
     if not found:
         return None
     lib = ctypes.CDLL(str(found[0]))
-    lib.fp_new.restype = ctypes.POINTER(_State)
+    state = ctypes.POINTER(_State)
+    lib.fp_new.restype = state
     lib.fp_new.argtypes = [EVENT]
-    lib.fp_free.argtypes = [ctypes.POINTER(_State)]
-    lib.fp_register.restype = ctypes.c_int64
-    lib.fp_register.argtypes = (
-        [ctypes.POINTER(_State), ctypes.c_uint64, ctypes.c_uint32]
-        + [ctypes.c_int64] * 5
-        + [ctypes.c_int32]
-    )
-    lib.fp_set_special.argtypes = [ctypes.POINTER(_State), ctypes.c_int64, ctypes.c_int32]
-    u64p = ctypes.POINTER(ctypes.c_uint64)
-    lib.fp_export.argtypes = [ctypes.POINTER(_State), u64p, u64p, u64p, ctypes.c_int64]
+    lib.fp_free.argtypes = [state]
+    lib.fp_register.restype = I64
+    lib.fp_register.argtypes = [state, ctypes.c_uint64, ctypes.c_uint32] + [I64] * 8
+    lib.fp_set_flags.argtypes = [state, I64, I64]
+    lib.fp_set_fp_allowed.argtypes = [state, I64]
+    lib.fp_set_costing.argtypes = [state, I64]
+    lib.fp_count.restype = I64
+    lib.fp_count.argtypes = [state]
+    lib.fp_block_info.argtypes = [state, I64, I64, ctypes.c_void_p]
+    lib.fp_configure.restype = I64
+    lib.fp_configure.argtypes = [state, ctypes.POINTER(_Class), I64, ctypes.POINTER(_Rules), STEM]
+    lib.fp_add_region.restype = I64
+    lib.fp_add_region.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p]
+    lib.fp_add_region.argtypes += [I64] * 4
+    lib.fp_new_lines.restype = I64
+    lib.fp_new_lines.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64]
     return lib
 
 
@@ -66,19 +172,64 @@ def unavailable_reason() -> str:
     return f"no compiled fast path in {_DIR} (install with a C compiler present)"
 
 
+class NativeBlock(Block):
+    """A block the C side decoded and costed: its instructions are decoded in Python only if
+    something asks for them (a timer read inside it, a fault report)."""
+
+    __slots__ = ("_model", "_fetch", "_uses_fp", "c_extra")
+
+    def __init__(self, address: int, size: int, model: CycleModel, fetch_code, flags: int):
+        super().__init__(address, size, [])
+        self._insns = None
+        self._model, self._fetch = model, fetch_code
+        self._uses_fp = bool(flags & FL_FP)
+        self.self_loop = bool(flags & FL_SELF_LOOP)
+        self.c_extra = 0  # the part of .extra charged in C (see sync)
+
+    @property
+    def uses_fp(self) -> bool:
+        return self._uses_fp
+
+    def _describe(self) -> None:
+        self._insns = decode(self._fetch(self.address, self.size), self.address, self._model.names)
+        cost = self._model.cost_block(self._insns)
+        self._insn_cycles, self._fp_first = cost.insn_cycles, cost.fp_first
+
+    @property
+    def insns(self):
+        if self._insns is None:
+            self._describe()
+        return self._insns
+
+    @property
+    def insn_cycles(self) -> list[int]:
+        if self._insns is None:
+            self._describe()
+        return self._insn_cycles
+
+    @property
+    def fp_first(self) -> int | None:
+        if self._insns is None:
+            self._describe()
+        return self._fp_first
+
+
 class NativeCycleCounter(CycleCounter):
-    """CycleCounter whose hot path runs in C; Python sees the same attributes."""
+    """CycleCounter whose hot path (and the costing of most new blocks) runs in C; Python sees
+    the same attributes."""
 
     def __init__(self, *args, **kwargs):
         self._lib = library()
         assert self._lib is not None
         self._event_cb = EVENT(self._event)
+        self._stem_cb = STEM(self._stem)
         self._state = self._lib.fp_new(self._event_cb)
         if not self._state:
             raise MemoryError("fast path state")
         self._s = self._state.contents
-        self._by_index: list[Block] = []
+        self._by_index: list[Block | None] = []
         super().__init__(*args, **kwargs)
+        self._configure()
 
     def __del__(self) -> None:
         lib, state = getattr(self, "_lib", None), getattr(self, "_state", None)
@@ -86,15 +237,92 @@ class NativeCycleCounter(CycleCounter):
             lib.fp_free(state)
             self._state = None
 
-    @property
-    def hook_address(self) -> int:
-        return ctypes.cast(self._lib.fp_block_hook, ctypes.c_void_p).value
+    # -- set-up ---------------------------------------------------------------------------
+    def _configure(self) -> None:
+        """Hand the core table to the C costing."""
+        core = self.model.core
+        names = list(core.classes)
+        self._class_index = {n: i for i, n in enumerate(names)}
+        table = (_Class * len(names))()
+        for entry, name in zip(table, names, strict=True):
+            c = core.classes[name]
+            entry.cycles = c.cycles
+            entry.taken_cycles = -1 if c.taken_cycles is None else c.taken_cycles
+            entry.per_register_cycles = c.per_register_cycles
+            for key in ("register_offset_cycles", "double_cycles", "core_register_cycles"):
+                setattr(entry, key, int(c.extra.get(key, -1)))
+            entry.kind = sum(bit for test, bit in KINDS if test(name))
+        m = self.model
+        rules = _Rules(
+            int(m.pipelining),
+            m.pipe_saved,
+            m.pipe_min,
+            m.addr_stall,
+            m.literal_extra,
+            m.fp_stall,
+            m.unaligned_target_extra,
+            *(self._class_index.get(n, -1) for n in SELECTED),
+        )
+        self._keep = (table, rules)
+        if self._lib.fp_configure(self._state, table, len(names), rules, self._stem_cb) != 0:
+            raise MemoryError("fast path costing tables")
+
+    def attach_memory(self, regions: list[tuple[MemoryRegion, object]]) -> None:
+        """The target's memory: (region, its numpy backing array) pairs, in the target's
+        order. The arrays must live as long as the run; code outside them is costed in
+        Python."""
+        for region, buf in regions:
+            err = self._lib.fp_add_region(
+                self._state,
+                region.base,
+                region.size_bytes,
+                buf.ctypes.data,
+                region.wait_states,
+                region.fetch_width_bytes or 0,
+                int(region.cache),
+                int(region.prefetch),
+            )
+            if err:
+                raise MemoryError(f"fast path region {region.name}")
+        self._keep += (regions,)
 
     @property
-    def user_data(self) -> int:
-        return ctypes.addressof(self._s)
+    def align_rules(self):
+        return self._align_rules
 
-    # The counter's state lives in C: these attributes read and write it.
+    @align_rules.setter
+    def align_rules(self, rules) -> None:
+        # Alignment checks are worked out in Python from the decoded block.
+        self._align_rules = rules
+        self._lib.fp_set_costing(self._state, int(rules is None))
+
+    def _stem(self, mnemonic: bytes, entry: int) -> int:
+        """fastpath.c asks what the core table says of a printed mnemonic (once per run)."""
+        try:
+            e = _Stem.from_address(entry)
+            text = mnemonic.decode()
+            name, conditional = base_name(text, self.model.names)
+            core = self.model.core
+            cls = core.mnemonic_class.get(name)
+            e.cls = self._class_index.get(cls, -1) if cls else -1
+            flags = ST_CONDITIONAL if conditional or name in ("cbz", "cbnz") else 0
+            flags |= ST_MOV_ADD if name in ("mov", "add") else 0
+            flags |= ST_B if name == "b" else 0
+            own = core.classes[cls].extra.get("mnemonic_cycles", {}) if cls else {}
+            e.mnemonic_cycles = int(own.get(text, -1))
+            if any(
+                text in c.extra.get("mnemonic_cycles", {})
+                for n, c in core.classes.items()
+                if n != cls
+            ):
+                flags |= ST_PYTHON  # another class (one selected by operands) has its own
+            e.flags = flags
+            return 0
+        except BaseException as e:  # noqa: BLE001 - re-raised by the simulator after the run
+            self._fail(e)
+            return -1
+
+    # -- the counter's state lives in C: these attributes read and write it ---------------
     cycles = property(lambda self: self._s.cycles, lambda self, v: setattr(self._s, "cycles", v))
     deadline = property(
         lambda self: self._s.deadline, lambda self, v: setattr(self._s, "deadline", max(0, v))
@@ -104,9 +332,17 @@ class NativeCycleCounter(CycleCounter):
     )
 
     @property
+    def hook_address(self) -> int:
+        return ctypes.cast(self._lib.fp_block_hook, ctypes.c_void_p).value
+
+    @property
+    def user_data(self) -> int:
+        return ctypes.addressof(self._s)
+
+    @property
     def current(self) -> Block | None:
         i = self._s.current
-        return self._by_index[i] if i >= 0 else None
+        return self._block(i) if i >= 0 else None
 
     @current.setter
     def current(self, value: Block | None) -> None:
@@ -121,7 +357,42 @@ class NativeCycleCounter(CycleCounter):
     def prev(self, value) -> None:
         self._s.prev = -1
         self._s.prev_end = NO_PREV if value.end < 0 else value.end
-        self._s.prev_taken_extra = 0
+
+    # -- blocks ---------------------------------------------------------------------------
+    def _info(self, first: int, n: int) -> np.ndarray:
+        """Rows of BLOCK_FIELDS for blocks [first, first + n) from C."""
+        out = np.zeros((n, len(BLOCK_FIELDS)), dtype=np.int64)
+        self._lib.fp_block_info(self._state, first, n, out.ctypes.data)
+        return out
+
+    def _block(self, index: int, info: np.ndarray | None = None) -> Block:
+        """The Python view of block ``index`` (made on first use for a block C costed)."""
+        if index >= len(self._by_index):
+            self._by_index += [None] * (self._lib.fp_count(self._state) - len(self._by_index))
+        b = self._by_index[index]
+        if b is None:
+            row = (self._info(index, 1)[0] if info is None else info).tolist()
+            f = dict(zip(BLOCK_FIELDS, row, strict=True))
+            b = NativeBlock(f["address"], f["size"], self.model, self.fetch_code, f["flags"])
+            b.cost_seq, b.cost_entry, b.taken_extra = f["cost_seq"], f["cost_entry"], f["taken_extra"]
+            b.seq_pen, b.entry_pen = f["seq_pen"], f["entry_pen"]
+            b.n_insns, b.wait = f["n_insns"], f["wait"]
+            self._by_index[index] = b
+        b.special = self._special(b)
+        return b
+
+    def _special(self, b: Block) -> bool:
+        return b.self_loop or (b.uses_fp and not self.fp_allowed) or bool(b.align)
+
+    def _first_fetches(self, region: MemoryRegion, address: int, size: int) -> int:
+        return self._lib.fp_new_lines(self._state, address, size)  # one record for C and Python
+
+    def _flags(self, b: Block) -> int:
+        return (
+            (FL_SELF_LOOP if b.self_loop else 0)
+            | (FL_FP if b.uses_fp else 0)
+            | (FL_ALIGN if b.align else 0)
+        )
 
     def _event(self, address: int, size: int, index: int, seq: int) -> int:
         try:
@@ -136,33 +407,47 @@ class NativeCycleCounter(CycleCounter):
                     b.seq_pen,
                     b.entry_pen,
                     b.taken_extra,
-                    int(b.special),
+                    self._flags(b),
+                    b.n_insns,
+                    b.wait,
                 )
                 if i < 0:
                     raise MemoryError("fast path block table")
-                self._by_index.append(b)
+                self._by_index += [None] * (i + 1 - len(self._by_index))
+                self._by_index[i] = b
                 return i
-            return int(bool(self.on_event(self._by_index[index], bool(seq))))
+            return int(bool(self.on_event(self._block(index), bool(seq))))
         except BaseException as e:  # noqa: BLE001 - re-raised by the simulator after the run
-            self._error = e
+            self._fail(e)
             self._s.error = 1
-            self.stop()
             return 1 if index >= 0 else -1
 
+    def _new_block(self, address: int, size: int) -> Block:
+        b = super()._new_block(address, size)
+        self.blocks.pop(address)  # C keeps the table; the Python list keeps the object
+        return b
+
     def set_fp_allowed(self, allowed: bool) -> None:
-        super().set_fp_allowed(allowed)
+        self.fp_allowed = allowed
+        self._lib.fp_set_fp_allowed(self._state, int(allowed))
         for i, b in enumerate(self._by_index):
-            self._lib.fp_set_special(self._state, i, int(b.special))
+            if b is not None and not isinstance(b, NativeBlock):
+                self._lib.fp_set_flags(self._state, i, self._flags(b))  # align may change
+            if b is not None:
+                b.special = self._special(b)
 
     def sync(self) -> None:
         """Copy the C execution counters into the Block objects (after a run)."""
-        n = len(self._by_index)
-        if not n:
-            return
-        arrays = [(ctypes.c_uint64 * n)() for _ in range(3)]
-        self._lib.fp_export(self._state, *arrays, n)
-        for b, c, e, t in zip(self._by_index, *arrays, strict=True):
-            b.count, b.entries, b.taken_out = c, e, t
+        n = self._lib.fp_count(self._state)
+        info = self._info(0, n)
+        counters = info[:, [BLOCK_FIELDS.index(k) for k in ("count", "entries", "taken_out")]]
+        extras = info[:, BLOCK_FIELDS.index("extra")].tolist()
+        for i, (count, entries, taken_out) in enumerate(counters.tolist()):
+            b = self._block(i, info[i])
+            b.count, b.entries, b.taken_out = count, entries, taken_out
+            if isinstance(b, NativeBlock):  # first fetches charged in C, the rest in Python
+                b.extra += extras[i] - b.c_extra
+                b.c_extra = extras[i]
 
     def all_blocks(self) -> list[Block]:
-        return list(self._by_index)
+        return [self._block(i) for i in range(self._lib.fp_count(self._state))]

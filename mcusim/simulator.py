@@ -228,6 +228,8 @@ class _Run:
             self.model, fetch_code=cpu.read, region_of=target.region_at, on_event=self._on_event
         )
         self.accounting = "native" if use_native else "python"
+        if use_native:
+            self.counter.attach_memory([(r, self.buffers[r.name]) for r in target.memory])
         self.counter.fp_allowed = False
         self._align_hooked: set[int] = set()
         self._align_trap = False
@@ -839,11 +841,12 @@ class _Run:
         finally:
             self._restore_signals(old)
             self.semihosting.close()
+        host_seconds = time.monotonic() - self.t0  # the run loop; results are collected after
         if self.accounting == "native":
             self.counter.sync()
         if self.counter._error is not None:
             raise self.counter._error
-        return self._result(time.monotonic() - self.t0)
+        return self._result(host_seconds)
 
     def _sleep(self, pc: int) -> int:
         number = self.xu.next_exception()
@@ -911,7 +914,7 @@ class _Run:
             name = f.name if f else f"0x{b.address:08x}"
             t = totals.setdefault(name, [0, 0])
             t[0] += b.cycles()
-            t[1] += b.count * len(b.insns)
+            t[1] += b.count * b.n_insns
         rows = sorted(totals.items(), key=lambda kv: -kv[1][0])
         return tuple(FunctionCycles(n, c, i) for n, (c, i) in rows)
 

@@ -62,3 +62,76 @@ def test_unicorn_private_details_are_where_the_fast_path_expects_them():
     assert hook_type is not None
     cpu = Cpu("cortex-m4")
     assert cpu.uc._uch, "Unicorn's binding no longer exposes the raw engine handle as _uch"
+
+
+# -- the C decoder and costing (fastpath.c + thumb.c) ------------------------------------------
+COSTED = [
+    ("mps2-an386", "kws-opt"),  # Cortex-M4F, DSP and FP code, no flash wait states
+    ("apollo3", "anomaly-opt"),  # Cortex-M4F from a cached flash
+    ("mps2-an385", "microbench"),  # Cortex-M3
+    ("rp2040", "microbench"),  # Cortex-M0+
+    ("stm32f103", "hello"),  # Cortex-M3 from flash with wait states and prefetch
+]
+
+
+def _native_run(target, app, **options):
+    from mcusim.elf import Firmware
+    from mcusim.simulator import _Run
+
+    run = _Run(load_target(target), RunOptions(native=True, **options), Firmware(elf(target, app)))
+    return run, run.execute()
+
+
+@pytest.mark.parametrize(("target", "app"), COSTED)
+def test_c_decodes_and_costs_every_block_of_the_samples_as_python_would(target, app):
+    """Every block of these runs is costed in C (none fell back to Python), and each block's
+    static costs equal what the Python decoder and cost model give for it."""
+    from mcusim.timing.accounting import static_costs
+    from mcusim.timing.decode import decode
+
+    run, result = _native_run(target, app)
+    assert result.exit_reason == "exit"
+    blocks = run.counter.all_blocks()
+    assert blocks and all(isinstance(b, native.NativeBlock) for b in blocks), [
+        f"0x{b.address:08x}" for b in blocks if not isinstance(b, native.NativeBlock)
+    ]
+    model = run.model
+    for b in blocks:
+        insns = decode(run.cpu.read(b.address, b.size), b.address, model.names)
+        cost = model.cost_block(insns)
+        s = static_costs(model, cost, insns, run.target.region_at(b.address), b.address, b.size)
+        where = f"block 0x{b.address:08x}+{b.size}"
+        assert (b.cost_seq, b.cost_entry, b.seq_pen, b.entry_pen) == (
+            s.cost_seq,
+            s.cost_entry,
+            s.seq_pen,
+            s.entry_pen,
+        ), where
+        assert (b.taken_extra, b.wait, b.self_loop) == (s.taken_extra, s.wait, s.self_loop), where
+        assert (b.n_insns, b.uses_fp) == (len(insns), cost.fp_first is not None), where
+
+
+def test_alignment_checks_send_new_blocks_to_python_costing():
+    run, result = _native_run("mps2-an386", "hello", check_alignment=True)
+    assert result.exit_reason == "exit"
+    assert not any(isinstance(b, native.NativeBlock) for b in run.counter.all_blocks())
+
+
+MODEL_APPS = [
+    ("mps2-an386", "kws-opt"),
+    ("mps2-an386", "anomaly"),
+    ("apollo3", "kws-opt"),
+    ("mps2-an385", "anomaly"),
+    ("rp2040", "anomaly"),
+    ("stm32f103", "sine"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("target", "app"), MODEL_APPS)
+def test_model_apps_report_the_same_on_both_paths(target, app):
+    t = load_target(target)
+    slow = Simulator(t, RunOptions(native=False)).run(elf(target, app))
+    fast = Simulator(t, RunOptions(native=True)).run(elf(target, app))
+    assert fast.exit_reason == "exit"
+    assert _comparable(fast) == _comparable(slow)

@@ -19,13 +19,13 @@ HERE = Path(__file__).resolve().parent
 
 class CustomBuildHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict) -> None:
-        source = HERE / "fastpath.c"
+        sources = [str(p) for p in sorted(HERE.glob("*.c"))]
         out = HERE / "_fastpath.so"
         cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
         if cc is None:
             print("mcusim: no C compiler found: installing without the native fast path")
             return
-        cmd = [cc, "-O2", "-shared", "-fPIC", "-std=c99", "-Wall", "-o", str(out), str(source)]
+        cmd = [cc, "-O2", "-shared", "-fPIC", "-std=c99", "-Wall", "-o", str(out), *sources]
         try:
             subprocess.run(cmd, check=True, capture_output=True, text=True)
         except (OSError, subprocess.CalledProcessError) as e:

@@ -10,7 +10,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "thumb.h"
+
 typedef int64_t (*fp_event_fn)(uint64_t address, uint32_t size, int64_t index, int32_t seq);
+/* Fills in what the core's timing table says of a printed mnemonic (see fp_stem). */
+typedef int64_t (*fp_stem_fn)(const char *mnemonic, void *entry);
+
+typedef struct {
+    /* static costs, set when the block is registered */
+    int64_t cost_seq, cost_entry, seq_pen, entry_pen, taken_extra;
+    uint64_t end; /* fall-through address */
+    uint64_t key; /* (address << 32) | size */
+    int64_t flags; /* FL_* */
+    int64_t special; /* Python must see the block before it runs (from flags and fp_allowed) */
+    int64_t n_insns, wait, extra; /* instructions; fetch wait states in cost_entry; cycles
+                                     charged once (first fetch of cached lines) */
+    /* execution counters */
+    uint64_t count, entries, taken_out;
+    /* the blocks that last followed this one, by fall-through and by a jump: a run mostly
+       repeats them, so this saves the hash lookup (key 0: none yet) */
+    uint64_t next_key[2];
+    int64_t next_index[2];
+} fp_block;
+
+#define FL_SELF_LOOP 1 /* a branch to itself: the idle loop */
+#define FL_FP 2 /* uses the FPU (faults while CPACR disables it) */
+#define FL_ALIGN 4 /* has alignment checks (--check-alignment) */
+#define FL_NATIVE 8 /* decoded and costed here rather than in Python */
+
+/* What the core's timing table says of one printed mnemonic (without its .w/.n width);
+   filled in by Python (native.py) the first time a run meets the mnemonic. */
+typedef struct {
+    char mnemonic[16];
+    int32_t cls; /* class index; -1: not in the table (the block is costed in Python) */
+    int32_t flags; /* ST_* */
+    int32_t mnemonic_cycles; /* the class's mnemonic_cycles entry, -1: none */
+    int32_t used;
+} fp_stem;
+
+#define ST_CONDITIONAL 1 /* a condition suffix (or CBZ/CBNZ) */
+#define ST_MOV_ADD 2 /* MOV or ADD: an alu one writing PC is alu_pc */
+#define ST_B 4 /* B: the idle-loop check */
+#define ST_PYTHON 8 /* cost blocks holding it in Python (a case this file does not model) */
+
+/* One instruction class of the core table (mcusim/config/core.py ClassCost). */
+typedef struct {
+    int32_t cycles, taken_cycles, per_register_cycles; /* taken_cycles -1: none */
+    int32_t register_offset_cycles, double_cycles, core_register_cycles; /* -1: none */
+    int32_t kind; /* K_* */
+} fp_class;
+
+#define K_DATA 1 /* model.py DATA_PROCESSING */
+#define K_SINGLE_LOAD 2 /* SINGLE_LOADS */
+#define K_PIPE_FOLLOWER 4 /* PIPELINE_FOLLOWERS */
+#define K_FP_RESULT 8 /* FP_RESULT */
+#define K_FP 16 /* FP_CLASSES */
+#define K_STORE 32 /* the class "store" */
+#define K_FP_LDST 64 /* "fp_load" or "fp_store" */
+#define K_FP_MOVE 128 /* "fp_move" */
+#define K_LOAD_LITERAL 256 /* "load_literal" */
+#define K_FP_MAC 512 /* "fp_mac" */
+
+/* The core's pairing rules and the classes selected by operands (-1: absent). */
+typedef struct {
+    int32_t pipelining, pipe_saved, pipe_min, addr_stall, literal_extra, fp_stall;
+    int32_t unaligned_target_extra;
+    int32_t alu, alu_pc, load, load_pc, load_literal, load_multiple, pop_pc;
+} fp_rules;
+
+/* A memory region code may run from: its bytes and fetch timing (target TOML). */
+typedef struct {
+    uint64_t base, size;
+    const uint8_t *data;
+    int64_t wait_states, width, cache, prefetch;
+    uint8_t *seen; /* cached regions: a byte per line, set once the line was fetched */
+} fp_region;
+
+#define MAX_REGIONS 16
+#define MAX_INSNS 1024
 
 typedef struct {
     /* read and written by Python through ctypes: keep this prefix in sync with native.py */
@@ -18,20 +95,29 @@ typedef struct {
     uint64_t deadline;
     uint64_t block_start;
     int64_t prev; /* index of the previous block, -1 after a restart */
-    uint64_t prev_end; /* its fall-through address (UINT64_MAX: none) */
-    int64_t prev_taken_extra;
+    uint64_t prev_end; /* after a restart: the address that counts as falling through
+                          (UINT64_MAX: none) */
     int64_t current; /* index of the block running now, -1 before the first */
     int64_t error; /* set when the Python event handler failed */
     /* private */
     fp_event_fn event;
+    /* native costing (fp_configure); off until configured */
+    int64_t costing, fp_allowed;
+    fp_stem_fn stem_cb;
+    fp_stem *stems;
+    uint64_t stem_cap;
+    int64_t n_stems;
+    fp_class *classes;
+    int64_t n_classes;
+    fp_rules rules;
+    fp_region regions[MAX_REGIONS];
+    int64_t n_regions;
+    td_insn *insns;
     uint64_t *keys;
     int64_t *vals;
     uint64_t hcap;
     int64_t n, cap;
-    int64_t *cost_seq, *cost_entry, *seq_pen, *entry_pen, *taken_extra;
-    uint64_t *end;
-    uint8_t *special;
-    uint64_t *count, *entries, *taken_out;
+    fp_block *blocks;
 } fp_state;
 
 #define EMPTY UINT64_MAX
@@ -98,29 +184,15 @@ static int insert(fp_state *s, uint64_t key, int64_t value)
     return 0;
 }
 
-#define GROW(field)                                                                       \
-    do {                                                                                  \
-        void *p = realloc(s->field, (size_t)cap * sizeof *s->field);                      \
-        if (!p) {                                                                         \
-            return -1;                                                                    \
-        }                                                                                 \
-        s->field = p;                                                                     \
-        memset(s->field + s->cap, 0, (size_t)(cap - s->cap) * sizeof *s->field);         \
-    } while (0)
-
 static int grow(fp_state *s)
 {
     int64_t cap = s->cap ? 2 * s->cap : 1024;
-    GROW(cost_seq);
-    GROW(cost_entry);
-    GROW(seq_pen);
-    GROW(entry_pen);
-    GROW(taken_extra);
-    GROW(end);
-    GROW(special);
-    GROW(count);
-    GROW(entries);
-    GROW(taken_out);
+    fp_block *p = realloc(s->blocks, (size_t)cap * sizeof *p);
+    if (!p) {
+        return -1;
+    }
+    memset(p + s->cap, 0, (size_t)(cap - s->cap) * sizeof *p);
+    s->blocks = p;
     s->cap = cap;
     return 0;
 }
@@ -135,6 +207,7 @@ fp_state *fp_new(fp_event_fn event)
     s->prev = -1;
     s->prev_end = EMPTY;
     s->current = -1;
+    s->fp_allowed = 1;
     s->hcap = 4096;
     s->keys = malloc(s->hcap * sizeof *s->keys);
     s->vals = malloc(s->hcap * sizeof *s->vals);
@@ -152,23 +225,25 @@ void fp_free(fp_state *s)
     }
     free(s->keys);
     free(s->vals);
-    free(s->cost_seq);
-    free(s->cost_entry);
-    free(s->seq_pen);
-    free(s->entry_pen);
-    free(s->taken_extra);
-    free(s->end);
-    free(s->special);
-    free(s->count);
-    free(s->entries);
-    free(s->taken_out);
+    free(s->blocks);
+    free(s->stems);
+    free(s->classes);
+    free(s->insns);
+    for (int64_t r = 0; r < s->n_regions; r++) {
+        free(s->regions[r].seen);
+    }
     free(s);
+}
+
+static int64_t special_of(const fp_state *s, int64_t flags)
+{
+    return (flags & (FL_SELF_LOOP | FL_ALIGN)) || ((flags & FL_FP) && !s->fp_allowed);
 }
 
 /* Registers a block; returns its index (-1 when out of memory). */
 int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_seq,
                     int64_t cost_entry, int64_t seq_pen, int64_t entry_pen, int64_t taken_extra,
-                    int32_t special)
+                    int64_t flags, int64_t n_insns, int64_t wait)
 {
     if (s->n == s->cap && grow(s) != 0) {
         return -1;
@@ -178,69 +253,376 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
         return -1;
     }
     s->n++;
-    s->cost_seq[i] = cost_seq;
-    s->cost_entry[i] = cost_entry;
-    s->seq_pen[i] = seq_pen;
-    s->entry_pen[i] = entry_pen;
-    s->taken_extra[i] = taken_extra;
-    s->end[i] = address + size;
-    s->special[i] = (uint8_t)special;
+    fp_block *b = &s->blocks[i];
+    b->cost_seq = cost_seq;
+    b->cost_entry = cost_entry;
+    b->seq_pen = seq_pen;
+    b->entry_pen = entry_pen;
+    b->taken_extra = taken_extra;
+    b->end = address + size;
+    b->key = key_of(address, size);
+    b->flags = flags;
+    b->special = special_of(s, flags);
+    b->n_insns = n_insns;
+    b->wait = wait;
     return i;
 }
 
-void fp_set_special(fp_state *s, int64_t index, int32_t special)
+void fp_set_flags(fp_state *s, int64_t index, int64_t flags)
 {
     if (index >= 0 && index < s->n) {
-        s->special[index] = (uint8_t)special;
+        s->blocks[index].flags = flags;
+        s->blocks[index].special = special_of(s, flags);
     }
 }
 
-/* Copies the execution counters of blocks [0, n) out. */
-void fp_export(const fp_state *s, uint64_t *count, uint64_t *entries, uint64_t *taken_out,
-               int64_t n)
+/* CPACR enabled or disabled the FPU: blocks using it need a check while it is off. */
+void fp_set_fp_allowed(fp_state *s, int64_t allowed)
 {
-    if (n > s->n) {
-        n = s->n;
+    s->fp_allowed = allowed;
+    for (int64_t i = 0; i < s->n; i++) {
+        s->blocks[i].special = special_of(s, s->blocks[i].flags);
     }
-    memcpy(count, s->count, (size_t)n * sizeof *count);
-    memcpy(entries, s->entries, (size_t)n * sizeof *entries);
-    memcpy(taken_out, s->taken_out, (size_t)n * sizeof *taken_out);
 }
 
-/* The UC_HOOK_BLOCK callback: uc_cb_hookcode_t(uc_engine *, uint64_t, uint32_t, void *). */
+int64_t fp_count(const fp_state *s) { return s->n; }
+
+/* Native costing on (1) or off (0: every new block goes to Python, e.g. for alignment checks). */
+void fp_set_costing(fp_state *s, int64_t on) { s->costing = on && s->classes; }
+
+/* Everything known of blocks [first, first + n), a row of native.py's BLOCK_FIELDS each. */
+void fp_block_info(const fp_state *s, int64_t first, int64_t n, int64_t *out)
+{
+    for (int64_t i = first; i < first + n && i < s->n; i++, out += 14) {
+        const fp_block *b = &s->blocks[i];
+        int64_t v[14] = {(int64_t)(b->key >> 32), (int64_t)(b->key & 0xffffffff), b->cost_seq,
+                         b->cost_entry, b->seq_pen, b->entry_pen, b->taken_extra, b->flags,
+                         b->n_insns, b->wait, b->extra, (int64_t)b->count, (int64_t)b->entries,
+                         (int64_t)b->taken_out};
+        memcpy(out, v, sizeof v);
+    }
+}
+
+/* -- native decoding and costing: mcusim/timing/accounting.py CycleCounter._new_block and
+   mcusim/timing/model.py CycleModel.cost_block, for blocks whose every instruction the C
+   decoder (thumb.c) and the core table know; anything else is left to Python. ---------- */
+
+/* The core table (classes in the order native.py gives them) and the stem callback. */
+int64_t fp_configure(fp_state *s, const fp_class *classes, int64_t n_classes,
+                     const fp_rules *rules, fp_stem_fn stem_cb)
+{
+    s->classes = malloc((size_t)n_classes * sizeof *s->classes);
+    s->stem_cap = 256;
+    s->stems = calloc(s->stem_cap, sizeof *s->stems);
+    s->insns = malloc(MAX_INSNS * sizeof *s->insns);
+    if (!s->classes || !s->stems || !s->insns) {
+        return -1;
+    }
+    memcpy(s->classes, classes, (size_t)n_classes * sizeof *classes);
+    s->n_classes = n_classes;
+    s->rules = *rules;
+    s->stem_cb = stem_cb;
+    s->costing = 1;
+    return 0;
+}
+
+/* A memory region (its bytes stay owned by Python and outlive the run). */
+int64_t fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_t *data,
+                      int64_t wait_states, int64_t width, int64_t cache, int64_t prefetch)
+{
+    if (s->n_regions == MAX_REGIONS || (wait_states && width <= 0)) {
+        return -1;
+    }
+    fp_region *r = &s->regions[s->n_regions];
+    memset(r, 0, sizeof *r);
+    r->base = base;
+    r->size = size;
+    r->data = data;
+    r->wait_states = wait_states;
+    r->width = width;
+    r->cache = cache;
+    r->prefetch = prefetch;
+    if (wait_states && cache) { /* lines are numbered address / width, as in model.py */
+        uint64_t w = (uint64_t)width;
+        r->seen = calloc((size_t)((base + size - 1) / w - base / w + 1), 1);
+        if (!r->seen) {
+            return -1;
+        }
+    }
+    s->n_regions++;
+    return 0;
+}
+
+static fp_region *region_at(fp_state *s, uint64_t address)
+{
+    for (int64_t r = 0; r < s->n_regions; r++) {
+        if (address - s->regions[r].base < s->regions[r].size) {
+            return &s->regions[r];
+        }
+    }
+    return NULL;
+}
+
+/* Lines of a cached region that [address, address + size) fetches for the first time; marks
+   them fetched. (Python's own costing calls this too, so both share one record.) */
+int64_t fp_new_lines(fp_state *s, uint64_t address, uint64_t size)
+{
+    fp_region *r = region_at(s, address);
+    if (!r || !r->seen || !size) {
+        return 0;
+    }
+    int64_t n = 0;
+    uint64_t w = (uint64_t)r->width, first = r->base / w;
+    uint64_t end = address + size < r->base + r->size ? address + size : r->base + r->size;
+    for (uint64_t line = address / w; line <= (end - 1) / w; line++) {
+        if (!r->seen[line - first]) {
+            r->seen[line - first] = 1;
+            n++;
+        }
+    }
+    return n;
+}
+
+static uint64_t hash_str(const char *t)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *t; t++) {
+        h = (h ^ (uint8_t)*t) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The table entry of a printed mnemonic; NULL when out of memory or the callback failed. */
+static const fp_stem *stem_of(fp_state *s, const char *mnemonic)
+{
+    if (2 * (uint64_t)(s->n_stems + 1) > s->stem_cap) {
+        uint64_t cap = s->stem_cap * 2;
+        fp_stem *t = calloc(cap, sizeof *t);
+        if (!t) {
+            return NULL;
+        }
+        for (uint64_t i = 0; i < s->stem_cap; i++) {
+            if (s->stems[i].used) {
+                uint64_t j = hash_str(s->stems[i].mnemonic) & (cap - 1);
+                while (t[j].used) {
+                    j = (j + 1) & (cap - 1);
+                }
+                t[j] = s->stems[i];
+            }
+        }
+        free(s->stems);
+        s->stems = t;
+        s->stem_cap = cap;
+    }
+    uint64_t mask = s->stem_cap - 1;
+    for (uint64_t i = hash_str(mnemonic) & mask;; i = (i + 1) & mask) {
+        fp_stem *e = &s->stems[i];
+        if (!e->used) {
+            memset(e, 0, sizeof *e);
+            size_t len = strlen(mnemonic);
+            memcpy(e->mnemonic, mnemonic, len < sizeof e->mnemonic ? len : sizeof e->mnemonic - 1);
+            if (s->stem_cb(e->mnemonic, e) != 0) {
+                return NULL;
+            }
+            e->used = 1;
+            s->n_stems++;
+            return e;
+        }
+        if (strcmp(e->mnemonic, mnemonic) == 0) {
+            return e;
+        }
+    }
+}
+
+static uint64_t reg_bit(int r) { return r == TD_NONE ? 0 : (uint64_t)1 << r; }
+
+/* Decodes and costs a new block and registers it; -1: leave it to Python. */
+static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
+{
+    fp_region *region = s->costing ? region_at(s, address) : NULL;
+    if (!region || !region->data || address + size > region->base + region->size) {
+        return -1;
+    }
+    int n = td_decode(region->data + (address - region->base), size, (uint32_t)address,
+                      s->insns, MAX_INSNS);
+    if (n <= 0) {
+        return -1;
+    }
+    const fp_rules *R = &s->rules;
+    int64_t total = 0, taken_extra = 0, flags = FL_NATIVE;
+    int prev_kind = 0;
+    const td_insn *prev = NULL;
+    for (int k = 0; k < n; k++) {
+        const td_insn *in = &s->insns[k];
+        const fp_stem *st = stem_of(s, in->mnemonic);
+        if (!st || st->cls < 0 || (st->flags & ST_PYTHON)) {
+            return -1;
+        }
+        int32_t cls = st->cls; /* CycleModel.classify */
+        if (cls == R->alu && in->dest == TD_PC && (st->flags & ST_MOV_ADD) && R->alu_pc >= 0) {
+            cls = R->alu_pc;
+        } else if (cls == R->load && in->dest == TD_PC && R->load_pc >= 0) {
+            cls = R->load_pc;
+        } else if (cls == R->load && in->mem_base == TD_PC && R->load_literal >= 0) {
+            cls = R->load_literal;
+        } else if (cls == R->load_multiple && in->pc_in_list && R->pop_pc >= 0) {
+            cls = R->pop_pc;
+        }
+        if (cls != st->cls && st->mnemonic_cycles >= 0) {
+            return -1; /* the entry holds the base class's mnemonic_cycles, not this one's */
+        }
+        const fp_class *c = &s->classes[cls];
+        int64_t cycles = c->cycles + (int64_t)c->per_register_cycles * in->reg_list_words;
+        if (st->mnemonic_cycles >= 0) { /* CycleModel._base_cycles */
+            cycles = st->mnemonic_cycles;
+        }
+        if ((c->kind & K_STORE) && in->mem_index != TD_NONE && c->register_offset_cycles >= 0) {
+            cycles = c->register_offset_cycles;
+        } else if ((c->kind & K_FP_LDST) && in->has_double_reg && c->double_cycles >= 0) {
+            cycles = c->double_cycles;
+        } else if ((c->kind & K_FP_MOVE) && in->has_core_reg && c->core_register_cycles >= 0) {
+            cycles = c->core_register_cycles;
+        } else if (c->kind & K_LOAD_LITERAL) {
+            cycles += R->literal_extra;
+        }
+        if (c->kind & K_FP) {
+            flags |= FL_FP;
+        }
+        if (prev) { /* CycleModel._pair_cycles */
+            uint64_t addr = reg_bit(in->mem_base) | reg_bit(in->mem_index);
+            if (R->pipelining && (prev_kind & K_SINGLE_LOAD) && (c->kind & K_PIPE_FOLLOWER) &&
+                !(addr & prev->regs_write)) {
+                cycles -= R->pipe_saved;
+                if (cycles < R->pipe_min) {
+                    cycles = R->pipe_min;
+                }
+            }
+            if (R->addr_stall && (prev_kind & K_DATA) && (addr & prev->regs_write)) {
+                cycles += R->addr_stall;
+            }
+            if (R->fp_stall && (prev_kind & K_FP_RESULT) && prev->dest != TD_NONE &&
+                (reg_bit(prev->dest) & in->regs_read) &&
+                !((c->kind & K_FP_MAC) && in->dest == prev->dest)) {
+                cycles += R->fp_stall;
+            }
+        }
+        if (c->taken_cycles >= 0) {
+            int64_t extra = c->taken_cycles - c->cycles;
+            if ((st->flags & ST_CONDITIONAL) && k == n - 1) {
+                taken_extra = extra;
+            } else if (!(st->flags & ST_CONDITIONAL)) {
+                cycles += extra;
+            }
+        }
+        if (n == 1 && (st->flags & ST_B) && !(st->flags & ST_CONDITIONAL) && in->has_target &&
+            in->target == address) {
+            flags |= FL_SELF_LOOP;
+        }
+        total += cycles;
+        prev = in;
+        prev_kind = c->kind;
+    }
+    /* CycleCounter._new_block: alignment refill, fetch wait states */
+    const td_insn *first = &s->insns[0];
+    int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
+    int64_t seq_ws = 0, entry_ws = 0, cold = 0;
+    if (region->wait_states) {
+        if (region->cache) {
+            cold = fp_new_lines(s, address, size) * region->wait_states;
+        } else {
+            uint64_t w = (uint64_t)region->width;
+            int64_t lines = (int64_t)((address + size - 1) / w - address / w + 1);
+            entry_ws = region->prefetch ? region->wait_states : lines * region->wait_states;
+            seq_ws = region->prefetch ? 0 : lines * region->wait_states;
+        }
+    }
+    int64_t i = fp_register(s, address, size, total + seq_ws, total + entry_ws + entry_extra,
+                            seq_ws, entry_ws + entry_extra, taken_extra, flags, n, entry_ws);
+    if (i >= 0 && cold) {
+        s->cycles += (uint64_t)cold;
+        s->blocks[i].extra += cold;
+    }
+    return i;
+}
+
+/* The index of a block the successor cache missed (decoding and costing it if new), or -1
+   if it could not be registered. */
+__attribute__((noinline)) static int64_t find(fp_state *s, uint64_t address, uint32_t size,
+                                              int slot)
+{
+    uint64_t key = key_of(address, size);
+    int64_t i = lookup(s, key);
+    if (i < 0) {
+        i = native_block(s, address, size);
+    }
+    if (i < 0) {
+        i = s->event(address, size, -1, 0); /* Python decodes, costs and registers it */
+        if (i < 0) {
+            return -1;
+        }
+    }
+    if (s->prev >= 0) { /* s->blocks may have moved while registering */
+        fp_block *p = &s->blocks[s->prev];
+        p->next_key[slot] = key;
+        p->next_index[slot] = i;
+    }
+    return i;
+}
+
+/* The UC_HOOK_BLOCK callback: uc_cb_hookcode_t(uc_engine *, uint64_t, uint32_t, void *).
+   Written so that consecutive calls depend on each other only through s->cycles: the
+   previous block's facts are read from its (static) table entry. */
 void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
 {
     (void)uc;
     fp_state *s = user_data;
-    int64_t i = lookup(s, key_of(address, size));
-    if (i < 0) {
-        i = s->event(address, size, -1, 0); /* Python decodes, costs and registers it */
+    int64_t prev = s->prev;
+    fp_block *p = prev >= 0 ? &s->blocks[prev] : NULL;
+    int seq = address == (p ? p->end : s->prev_end);
+    int64_t i;
+    if (p && p->next_key[!seq] == key_of(address, size)) {
+        i = p->next_index[!seq];
+    } else {
+        i = find(s, address, size, !seq);
         if (i < 0) {
             return;
         }
-    }
-    int32_t seq = address == s->prev_end;
-    if (!seq) {
-        s->cycles += (uint64_t)s->prev_taken_extra;
-        if (s->prev >= 0) {
-            s->taken_out[s->prev]++;
-        }
-    }
-    if ((s->cycles >= s->deadline || s->special[i]) && s->event(address, size, i, seq)) {
-        return; /* Python took an exception or stopped the run: this block does not run */
+        p = prev >= 0 ? &s->blocks[prev] : NULL;
     }
     uint64_t c = s->cycles;
-    if (seq) {
-        s->block_start = c + (uint64_t)s->seq_pen[i];
-        s->cycles = c + (uint64_t)s->cost_seq[i];
-    } else {
-        s->block_start = c + (uint64_t)s->entry_pen[i];
-        s->cycles = c + (uint64_t)s->cost_entry[i];
-        s->entries[i]++;
+    if (!seq && p) { /* the previous block ended in a taken branch */
+        c += (uint64_t)p->taken_extra;
+        p->taken_out++;
     }
-    s->count[i]++;
+    fp_block *b = &s->blocks[i];
+    if (c >= s->deadline || b->special) {
+        s->cycles = c;
+        if (s->event(address, size, i, seq)) {
+            return; /* Python took an exception or stopped the run: this block does not run */
+        }
+        c = s->cycles;
+        b = &s->blocks[i];
+    }
+    if (seq) {
+        s->block_start = c + (uint64_t)b->seq_pen;
+        c += (uint64_t)b->cost_seq;
+    } else {
+        s->block_start = c + (uint64_t)b->entry_pen;
+        c += (uint64_t)b->cost_entry;
+        b->entries++;
+    }
+    s->cycles = c;
+    b->count++;
     s->prev = i;
     s->current = i;
-    s->prev_end = s->end[i];
-    s->prev_taken_extra = s->taken_extra[i];
+}
+
+/* A block hook that does nothing: tests/bench/bench_speed.py measures with it the fastest any
+   per-block accounting on Unicorn can be (the cost of UC_HOOK_BLOCK itself). */
+void fp_noop_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
+{
+    (void)uc;
+    (void)address;
+    (void)size;
+    (void)user_data;
 }

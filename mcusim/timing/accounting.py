@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from mcusim.config.target import MemoryRegion
 from mcusim.timing.decode import Insn, decode
-from mcusim.timing.model import CycleModel, fetch_cost, fetch_lines
+from mcusim.timing.model import BlockCost, CycleModel, fetch_cost, fetch_lines
 
 
 class Block:
@@ -24,8 +25,9 @@ class Block:
         "address",
         "size",
         "end",
-        "insns",
-        "insn_cycles",
+        "n_insns",
+        "_insns",
+        "_insn_cycles",
         "cost_seq",
         "cost_entry",
         "seq_pen",
@@ -36,7 +38,7 @@ class Block:
         "taken_out",
         "extra",
         "self_loop",
-        "fp_first",
+        "_fp_first",
         "special",
         "align",
         "wait",
@@ -46,23 +48,35 @@ class Block:
         self.address = address
         self.size = size
         self.end = address + size  # fall-through address
-        self.insns = insns
-        self.insn_cycles: list[int] = []
+        self.n_insns = len(insns)
+        self._insns = insns
+        self._insn_cycles: list[int] = []
         self.cost_seq = self.cost_entry = self.taken_extra = 0
         self.seq_pen = self.entry_pen = 0  # fetch/refill cycles before the first instruction
         self.count = self.entries = self.taken_out = self.extra = 0
-        last = insns[-1] if insns else None
-        self.self_loop = bool(
-            last
-            and len(insns) == 1
-            and last.name == "b"
-            and not last.conditional
-            and last.target == address
-        )
-        self.fp_first: int | None = None
+        self.self_loop = False
+        self._fp_first: int | None = None
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.wait = 0  # fetch wait states included in the costs (for reports)
+
+    @property
+    def insns(self) -> list[Insn]:
+        return self._insns
+
+    @property
+    def insn_cycles(self) -> list[int]:
+        """Cycles of each instruction (for a timer read in the middle of the block)."""
+        return self._insn_cycles
+
+    @property
+    def fp_first(self) -> int | None:
+        """Address of the block's first FP instruction, if any."""
+        return self._fp_first
+
+    @property
+    def uses_fp(self) -> bool:
+        return self._fp_first is not None
 
     def cycles(self) -> int:
         """Cycles this block accounted for so far."""
@@ -72,6 +86,56 @@ class Block:
             + self.taken_out * self.taken_extra
             + self.extra
         )
+
+
+@dataclass(frozen=True)
+class StaticCosts:
+    """A block's costs that do not change while it runs (see CycleCounter.on_block)."""
+
+    cost_seq: int  # entered by falling through from the block before it
+    cost_entry: int  # entered by a branch
+    seq_pen: int  # fetch/refill cycles before its first instruction, entered by falling through
+    entry_pen: int  # ... entered by a branch
+    taken_extra: int  # added when its conditional branch at the end is taken
+    wait: int  # fetch wait states included in cost_entry (for reports)
+    self_loop: bool  # a single unconditional branch to itself (an idle loop)
+
+
+def static_costs(
+    model: CycleModel,
+    cost: BlockCost,
+    insns: list[Insn],
+    region: MemoryRegion | None,
+    address: int,
+    size: int,
+) -> StaticCosts:
+    """The static costs of the block ``[address, address + size)`` holding ``insns`` (costed
+    as ``cost``) in ``region``. The first fetch of a cached line is not included: it is
+    charged once per run, by the counter."""
+    entry_extra = model.entry_extra(insns[0]) if insns else 0
+    seq_ws = entry_ws = 0
+    if region is not None and region.wait_states and not region.cache:
+        entry_ws, seq_ws = fetch_cost(
+            address,
+            address + size,
+            wait_states=region.wait_states,
+            width=region.fetch_width_bytes,
+            prefetch=region.prefetch,
+        )
+    last = insns[-1] if insns else None
+    self_loop = bool(
+        last and len(insns) == 1 and last.name == "b" and not last.conditional
+        and last.target == address
+    )  # fmt: skip
+    return StaticCosts(
+        cost_seq=cost.cycles + seq_ws,
+        cost_entry=cost.cycles + entry_ws + entry_extra,
+        seq_pen=seq_ws,
+        entry_pen=entry_ws + entry_extra,
+        taken_extra=cost.taken_extra,
+        wait=entry_ws,
+        self_loop=self_loop,
+    )
 
 
 class _Start:
@@ -163,45 +227,38 @@ class CycleCounter:
         b = Block(address, size, insns)
         cost = self.model.cost_block(insns)
         self.unknown.update(cost.unknown)
-        b.insn_cycles = cost.insn_cycles
-        b.taken_extra = cost.taken_extra
-        b.fp_first = cost.fp_first
-        entry_extra = self.model.entry_extra(insns[0]) if insns else 0
-        seq_ws = entry_ws = 0
+        s = static_costs(self.model, cost, insns, self.region_of(address), address, size)
+        b._insn_cycles = cost.insn_cycles
+        b._fp_first = cost.fp_first
+        b.self_loop = s.self_loop
+        b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
+        b.seq_pen, b.entry_pen, b.wait = s.seq_pen, s.entry_pen, s.wait
         region = self.region_of(address)
-        if region is not None and region.wait_states:
-            width = region.fetch_width_bytes
-            if region.cache:
-                new = [
-                    (region.base, line)
-                    for line in fetch_lines(address, address + size, width)
-                    if (region.base, line) not in self.cold_lines
-                ]
-                self.cold_lines.update(new)
-                self.cycles += len(new) * region.wait_states
-                b.extra += len(new) * region.wait_states
-            else:
-                entry_ws, seq_ws = fetch_cost(
-                    address,
-                    address + size,
-                    wait_states=region.wait_states,
-                    width=width,
-                    prefetch=region.prefetch,
-                )
-        b.seq_pen, b.entry_pen = seq_ws, entry_ws + entry_extra
-        b.cost_seq = cost.cycles + b.seq_pen
-        b.cost_entry = cost.cycles + b.entry_pen
-        b.wait = entry_ws
+        if region is not None and region.wait_states and region.cache:
+            cold = self._first_fetches(region, address, size) * region.wait_states
+            self.cycles += cold
+            b.extra += cold
         b.align = self.align_rules(insns) if self.align_rules else ()
-        b.special = b.self_loop or (b.fp_first is not None and not self.fp_allowed) or bool(b.align)
+        b.special = b.self_loop or (b.uses_fp and not self.fp_allowed) or bool(b.align)
         self.blocks[address] = b
         return b
+
+    def _first_fetches(self, region: MemoryRegion, address: int, size: int) -> int:
+        """Lines of the cached ``region`` that ``[address, address + size)`` fetches for the
+        first time (they cost the region's wait states once); marks them fetched."""
+        new = [
+            (region.base, line)
+            for line in fetch_lines(address, address + size, region.fetch_width_bytes)
+            if (region.base, line) not in self.cold_lines
+        ]
+        self.cold_lines.update(new)
+        return len(new)
 
     def set_fp_allowed(self, allowed: bool) -> None:
         """FPU enabled/disabled (CPACR): blocks using FP instructions need a check if not."""
         self.fp_allowed = allowed
         for b in self.blocks.values():
-            b.special = b.self_loop or (b.fp_first is not None and not allowed) or bool(b.align)
+            b.special = b.self_loop or (b.uses_fp and not allowed) or bool(b.align)
 
     def cycles_before(self, block: Block, index: int) -> int:
         """Modelled time when instruction ``index`` of the running ``block`` starts."""
@@ -219,4 +276,4 @@ class CycleCounter:
         return [*self.blocks.values(), *self.retired]
 
     def instructions(self) -> int:
-        return sum(b.count * len(b.insns) for b in self.all_blocks())
+        return sum(b.count * b.n_insns for b in self.all_blocks())

@@ -12,6 +12,10 @@ in this one process:
    that ignores writes and reads 0, the SCS and DWT pages as plain RAM, and an interrupt hook
    that only services semihosting BKPT 0xAB far enough to finish). No block hook: this is
    the ceiling any Unicorn-based simulator can reach.
+1b. **empty hook**: the same bare engine plus a C ``UC_HOOK_BLOCK`` callback that does nothing
+   (``fp_noop_hook`` in mcusim/_native/fastpath.c, registered like mcusim's own): the ceiling
+   of any simulator that accounts per translated block, as mcusim does. On short blocks
+   Unicorn's per-block helper call alone costs a large share of plain Unicorn's speed.
 2. **mcusim**: ``Simulator(target).run(elf)`` with everything on (cycle model, SCS/SysTick,
    DWT, exceptions, semihosting, stack painting, reports).
 3. **QEMU**: whole-process wall time of ``qemu-system-arm -M mps2-an386 -nographic
@@ -56,6 +60,7 @@ import unicorn
 from elftools.elf.elffile import ELFFile
 from unicorn import arm_const as A
 
+from mcusim import native
 from mcusim.config import load_target
 from mcusim.simulator import RunOptions, Simulator
 
@@ -146,9 +151,25 @@ def plain_setup(elf_path: Path, target) -> tuple[unicorn.Uc, int, dict]:
     return uc, pc, state
 
 
-def plain_run(elf_path: Path, target, timeout_us: int) -> PlainOutcome:
+def add_noop_block_hook(uc: unicorn.Uc) -> None:
+    """Register fastpath.c's empty C block hook: what UC_HOOK_BLOCK itself costs."""
+    import ctypes
+
+    from mcusim.cpu import _raw
+
+    lib, hook_t = _raw()
+    handle = hook_t()
+    noop = ctypes.cast(native.library().fp_noop_hook, ctypes.c_void_p)
+    err = lib.uc_hook_add(uc._uch, ctypes.byref(handle), unicorn.UC_HOOK_BLOCK, noop, None, 1, 0)
+    if err != unicorn.UC_ERR_OK:
+        raise RuntimeError(f"uc_hook_add failed: {err}")
+
+
+def plain_run(elf_path: Path, target, timeout_us: int, noop_hook: bool = False) -> PlainOutcome:
     t_call = time.perf_counter()
     uc, pc, state = plain_setup(elf_path, target)
+    if noop_hook:
+        add_noop_block_hook(uc)
     t0 = time.perf_counter()
     try:
         uc.emu_start(pc | 1, 0xFFFFFFFF, timeout=timeout_us)
@@ -225,6 +246,8 @@ class Row:
     mcusim_call_s: float | None = None
     mcusim_accounting: str = ""
     ratio: float | None = None  # mcusim MIPS / plain MIPS
+    noop_hook_mips: float | None = None  # plain Unicorn with an empty C block hook
+    noop_hook_ratio: float | None = None  # its MIPS / plain MIPS: the best any block hook gets
     qemu_wall_s: float | None = None
     qemu_mips_incl_startup: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -264,6 +287,7 @@ class Workload:
     row: Row
     path: Path
     plains: list[PlainOutcome] = field(default_factory=list)
+    hooked: list[PlainOutcome] = field(default_factory=list)  # plain + empty C block hook
     sims: list[SimOutcome] = field(default_factory=list)
     qemus: list[tuple[float, int | None, str]] = field(default_factory=list)
 
@@ -279,6 +303,8 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
         )
         return False
     w.plains.append(plain)
+    if native.library() is not None:
+        w.hooked.append(plain_run(w.path, target, PLAIN_GUARD_US, noop_hook=True))
     left = deadline - time.perf_counter()
     if left < 1.0:
         row.notes.append("skipped: the time budget was used up before its mcusim run")
@@ -304,6 +330,8 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
 
 def repeat(w: Workload, target, qemu: str | None, with_mcusim: bool) -> None:
     w.plains.append(plain_run(w.path, target, PLAIN_GUARD_US))
+    if w.hooked:
+        w.hooked.append(plain_run(w.path, target, PLAIN_GUARD_US, noop_hook=True))
     if qemu is not None:
         w.qemus.append(qemu_run(qemu, w.path))
     if with_mcusim:
@@ -333,6 +361,9 @@ def finish(w: Workload, qemu: str | None) -> None:
     row.plain_mips = n / row.plain_s / 1e6
     row.mcusim_mips = n / row.mcusim_s / 1e6
     row.ratio = row.mcusim_mips / row.plain_mips
+    if w.hooked:
+        row.noop_hook_mips = n / min(p.seconds for p in w.hooked) / 1e6
+        row.noop_hook_ratio = row.noop_hook_mips / row.plain_mips
 
     if qemu is None:
         row.notes.append("qemu-system-arm not found: QEMU skipped")
@@ -353,6 +384,7 @@ STARTUP_CODE = """
 import json, sys, time
 t0 = time.perf_counter()
 import mcusim.simulator
+from mcusim import native
 from mcusim.config import load_target
 from mcusim.simulator import RunOptions, Simulator
 t1 = time.perf_counter()
@@ -397,14 +429,16 @@ def fmt(value: float | None, spec: str) -> str:
 def table(rows: list[Row]) -> str:
     head = (
         f"{'workload':<12} {'instructions':>13} {'exit':>4} {'plain MIPS':>10} "
-        f"{'mcusim MIPS':>11} {'ratio':>6} {'hook':>6} {'mcusim call s':>13} {'qemu wall s':>11}"
+        f"{'empty hook MIPS':>15} {'ceiling':>7} {'mcusim MIPS':>11} {'ratio':>6} {'hook':>6}"
+        f" {'mcusim call s':>13} {'qemu wall s':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.workload:<12} {fmt(r.instructions or None, ',d'):>13}"
             f" {fmt(r.exit_code, 'd'):>4} "
-            f"{fmt(r.plain_mips, '.1f'):>10} {fmt(r.mcusim_mips, '.2f'):>11} "
+            f"{fmt(r.plain_mips, '.1f'):>10} {fmt(r.noop_hook_mips, '.1f'):>15}"
+            f" {fmt(r.noop_hook_ratio, '.3f'):>7} {fmt(r.mcusim_mips, '.2f'):>11} "
             f"{fmt(r.ratio, '.3f'):>6} {r.mcusim_accounting or '-':>6}"
             f" {fmt(r.mcusim_call_s, '.3f'):>13} "
             f"{fmt(r.qemu_wall_s, '.3f'):>11}"
@@ -497,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "ratio = mcusim MIPS / plain MIPS; hook = mcusim's block accounting (native C or python);"
     )
+    print("empty hook = plain Unicorn with a C block hook that does nothing (UC_HOOK_BLOCK's own")
+    print("cost); ceiling = its MIPS / plain MIPS, the most any per-block accounting can reach;")
     print("'mcusim call s' = whole Simulator.run (setup and report included); qemu wall s =")
     print("whole qemu-system-arm process, start-up included.")
     print()
