@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ctypes
 import os
-
-import numpy as np
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from mcusim.config.target import MemoryRegion
 from mcusim.timing.accounting import Block, CycleCounter
@@ -374,9 +374,9 @@ class NativeCycleCounter(CycleCounter):
             row = (self._info(index, 1)[0] if info is None else info).tolist()
             f = dict(zip(BLOCK_FIELDS, row, strict=True))
             b = NativeBlock(f["address"], f["size"], self.model, self.fetch_code, f["flags"])
-            b.cost_seq, b.cost_entry, b.taken_extra = f["cost_seq"], f["cost_entry"], f["taken_extra"]
-            b.seq_pen, b.entry_pen = f["seq_pen"], f["entry_pen"]
-            b.n_insns, b.wait = f["n_insns"], f["wait"]
+            for key in ("cost_seq", "cost_entry", "taken_extra", "seq_pen", "entry_pen", "wait"):
+                setattr(b, key, f[key])
+            b.n_insns = f["n_insns"]
             self._by_index[index] = b
         b.special = self._special(b)
         return b
