@@ -81,7 +81,7 @@ class _State(ctypes.Structure):
         ("cycles", ctypes.c_uint64),
         ("deadline", ctypes.c_uint64),
         ("block_start", ctypes.c_uint64),
-        ("prev", I64),
+        ("prev", ctypes.c_void_p),
         ("prev_end", ctypes.c_uint64),
         ("current", I64),
         ("error", I64),
@@ -264,6 +264,10 @@ class NativeCycleCounter(CycleCounter):
             *(self._class_index.get(n, -1) for n in SELECTED),
         )
         self._keep = (table, rules)
+        self._mnemonic_cycles: dict[str, dict[str, int]] = {}  # mnemonic -> {class: cycles}
+        for name, c in core.classes.items():
+            for text, cycles in c.extra.get("mnemonic_cycles", {}).items():
+                self._mnemonic_cycles.setdefault(text, {})[name] = int(cycles)
         if self._lib.fp_configure(self._state, table, len(names), rules, self._stem_cb) != 0:
             raise MemoryError("fast path costing tables")
 
@@ -302,19 +306,14 @@ class NativeCycleCounter(CycleCounter):
             e = _Stem.from_address(entry)
             text = mnemonic.decode()
             name, conditional = base_name(text, self.model.names)
-            core = self.model.core
-            cls = core.mnemonic_class.get(name)
+            cls = self.model.core.mnemonic_class.get(name)
             e.cls = self._class_index.get(cls, -1) if cls else -1
             flags = ST_CONDITIONAL if conditional or name in ("cbz", "cbnz") else 0
             flags |= ST_MOV_ADD if name in ("mov", "add") else 0
             flags |= ST_B if name == "b" else 0
-            own = core.classes[cls].extra.get("mnemonic_cycles", {}) if cls else {}
-            e.mnemonic_cycles = int(own.get(text, -1))
-            if any(
-                text in c.extra.get("mnemonic_cycles", {})
-                for n, c in core.classes.items()
-                if n != cls
-            ):
+            own = self._mnemonic_cycles.get(text, {})
+            e.mnemonic_cycles = own.get(cls, -1)
+            if set(own) - {cls}:
                 flags |= ST_PYTHON  # another class (one selected by operands) has its own
             e.flags = flags
             return 0
@@ -355,7 +354,7 @@ class NativeCycleCounter(CycleCounter):
 
     @prev.setter
     def prev(self, value) -> None:
-        self._s.prev = -1
+        self._s.prev = None
         self._s.prev_end = NO_PREV if value.end < 0 else value.end
 
     # -- blocks ---------------------------------------------------------------------------

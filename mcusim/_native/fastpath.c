@@ -27,10 +27,7 @@ typedef struct {
                                      charged once (first fetch of cached lines) */
     /* execution counters */
     uint64_t count, entries, taken_out;
-    /* the blocks that last followed this one, by fall-through and by a jump: a run mostly
-       repeats them, so this saves the hash lookup (key 0: none yet) */
-    uint64_t next_key[2];
-    int64_t next_index[2];
+    int64_t index;
 } fp_block;
 
 #define FL_SELF_LOOP 1 /* a branch to itself: the idle loop */
@@ -87,6 +84,7 @@ typedef struct {
 } fp_region;
 
 #define MAX_REGIONS 16
+#define RECENT 2048 /* a power of two */
 #define MAX_INSNS 1024
 
 typedef struct {
@@ -94,7 +92,7 @@ typedef struct {
     uint64_t cycles;
     uint64_t deadline;
     uint64_t block_start;
-    int64_t prev; /* index of the previous block, -1 after a restart */
+    fp_block *prev; /* the previous block, NULL after a restart */
     uint64_t prev_end; /* after a restart: the address that counts as falling through
                           (UINT64_MAX: none) */
     int64_t current; /* index of the block running now, -1 before the first */
@@ -117,8 +115,13 @@ typedef struct {
     int64_t *vals;
     uint64_t hcap;
     int64_t n, cap;
-    fp_block *blocks;
+    fp_block **chunks; /* blocks in chunks of CHUNK: their addresses never change */
+    fp_block *recent[RECENT]; /* direct-mapped by address: the block last seen there */
 } fp_state;
+
+#define CHUNK 1024
+
+static fp_block *block_at(const fp_state *s, int64_t i) { return &s->chunks[i / CHUNK][i % CHUNK]; }
 
 #define EMPTY UINT64_MAX
 
@@ -186,13 +189,16 @@ static int insert(fp_state *s, uint64_t key, int64_t value)
 
 static int grow(fp_state *s)
 {
-    int64_t cap = s->cap ? 2 * s->cap : 1024;
-    fp_block *p = realloc(s->blocks, (size_t)cap * sizeof *p);
-    if (!p) {
+    int64_t cap = s->cap + CHUNK;
+    fp_block **chunks = realloc(s->chunks, (size_t)(cap / CHUNK) * sizeof *chunks);
+    if (!chunks) {
         return -1;
     }
-    memset(p + s->cap, 0, (size_t)(cap - s->cap) * sizeof *p);
-    s->blocks = p;
+    s->chunks = chunks;
+    chunks[s->cap / CHUNK] = calloc(CHUNK, sizeof **chunks);
+    if (!chunks[s->cap / CHUNK]) {
+        return -1;
+    }
     s->cap = cap;
     return 0;
 }
@@ -204,7 +210,7 @@ fp_state *fp_new(fp_event_fn event)
         return NULL;
     }
     s->event = event;
-    s->prev = -1;
+    s->prev = NULL;
     s->prev_end = EMPTY;
     s->current = -1;
     s->fp_allowed = 1;
@@ -225,7 +231,10 @@ void fp_free(fp_state *s)
     }
     free(s->keys);
     free(s->vals);
-    free(s->blocks);
+    for (int64_t c = 0; c < s->cap / CHUNK; c++) {
+        free(s->chunks[c]);
+    }
+    free(s->chunks);
     free(s->stems);
     free(s->classes);
     free(s->insns);
@@ -253,7 +262,8 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
         return -1;
     }
     s->n++;
-    fp_block *b = &s->blocks[i];
+    fp_block *b = block_at(s, i);
+    b->index = i;
     b->cost_seq = cost_seq;
     b->cost_entry = cost_entry;
     b->seq_pen = seq_pen;
@@ -271,8 +281,8 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
 void fp_set_flags(fp_state *s, int64_t index, int64_t flags)
 {
     if (index >= 0 && index < s->n) {
-        s->blocks[index].flags = flags;
-        s->blocks[index].special = special_of(s, flags);
+        block_at(s, index)->flags = flags;
+        block_at(s, index)->special = special_of(s, flags);
     }
 }
 
@@ -281,7 +291,7 @@ void fp_set_fp_allowed(fp_state *s, int64_t allowed)
 {
     s->fp_allowed = allowed;
     for (int64_t i = 0; i < s->n; i++) {
-        s->blocks[i].special = special_of(s, s->blocks[i].flags);
+        block_at(s, i)->special = special_of(s, block_at(s, i)->flags);
     }
 }
 
@@ -294,7 +304,7 @@ void fp_set_costing(fp_state *s, int64_t on) { s->costing = on && s->classes; }
 void fp_block_info(const fp_state *s, int64_t first, int64_t n, int64_t *out)
 {
     for (int64_t i = first; i < first + n && i < s->n; i++, out += 14) {
-        const fp_block *b = &s->blocks[i];
+        const fp_block *b = block_at(s, i);
         int64_t v[14] = {(int64_t)(b->key >> 32), (int64_t)(b->key & 0xffffffff), b->cost_seq,
                          b->cost_entry, b->seq_pen, b->entry_pen, b->taken_extra, b->flags,
                          b->n_insns, b->wait, b->extra, (int64_t)b->count, (int64_t)b->entries,
@@ -540,68 +550,57 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
                             seq_ws, entry_ws + entry_extra, taken_extra, flags, n, entry_ws);
     if (i >= 0 && cold) {
         s->cycles += (uint64_t)cold;
-        s->blocks[i].extra += cold;
+        block_at(s, i)->extra += cold;
     }
     return i;
 }
 
-/* The index of a block the successor cache missed (decoding and costing it if new), or -1
-   if it could not be registered. */
-__attribute__((noinline)) static int64_t find(fp_state *s, uint64_t address, uint32_t size,
-                                              int slot)
+static uint64_t recent_slot(uint64_t address) { return (address >> 1) & (RECENT - 1); }
+
+/* The block (address, size) when s->recent missed: from the hash table, else decoded and
+   costed (in C, or in Python); NULL if it could not be registered. */
+__attribute__((noinline)) static fp_block *find(fp_state *s, uint64_t address, uint32_t size)
 {
-    uint64_t key = key_of(address, size);
-    int64_t i = lookup(s, key);
+    int64_t i = lookup(s, key_of(address, size));
     if (i < 0) {
         i = native_block(s, address, size);
     }
     if (i < 0) {
         i = s->event(address, size, -1, 0); /* Python decodes, costs and registers it */
         if (i < 0) {
-            return -1;
+            return NULL;
         }
     }
-    if (s->prev >= 0) { /* s->blocks may have moved while registering */
-        fp_block *p = &s->blocks[s->prev];
-        p->next_key[slot] = key;
-        p->next_index[slot] = i;
-    }
-    return i;
+    return s->recent[recent_slot(address)] = block_at(s, i);
 }
 
 /* The UC_HOOK_BLOCK callback: uc_cb_hookcode_t(uc_engine *, uint64_t, uint32_t, void *).
-   Written so that consecutive calls depend on each other only through s->cycles: the
-   previous block's facts are read from its (static) table entry. */
+   Consecutive calls depend on each other only through s->cycles and s->prev (a direct-mapped
+   cache finds the block from its address alone). */
 void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
 {
     (void)uc;
     fp_state *s = user_data;
-    int64_t prev = s->prev;
-    fp_block *p = prev >= 0 ? &s->blocks[prev] : NULL;
-    int seq = address == (p ? p->end : s->prev_end);
-    int64_t i;
-    if (p && p->next_key[!seq] == key_of(address, size)) {
-        i = p->next_index[!seq];
-    } else {
-        i = find(s, address, size, !seq);
-        if (i < 0) {
+    fp_block *b = s->recent[recent_slot(address)];
+    if (!b || b->key != key_of(address, size)) {
+        b = find(s, address, size);
+        if (!b) {
             return;
         }
-        p = prev >= 0 ? &s->blocks[prev] : NULL;
     }
+    fp_block *p = s->prev;
     uint64_t c = s->cycles;
+    int seq = address == (p ? p->end : s->prev_end);
     if (!seq && p) { /* the previous block ended in a taken branch */
         c += (uint64_t)p->taken_extra;
         p->taken_out++;
     }
-    fp_block *b = &s->blocks[i];
     if (c >= s->deadline || b->special) {
         s->cycles = c;
-        if (s->event(address, size, i, seq)) {
+        if (s->event(address, size, b->index, seq)) {
             return; /* Python took an exception or stopped the run: this block does not run */
         }
         c = s->cycles;
-        b = &s->blocks[i];
     }
     if (seq) {
         s->block_start = c + (uint64_t)b->seq_pen;
@@ -613,8 +612,8 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
     }
     s->cycles = c;
     b->count++;
-    s->prev = i;
-    s->current = i;
+    s->prev = b;
+    s->current = b->index;
 }
 
 /* A block hook that does nothing: tests/bench/bench_speed.py measures with it the fastest any
