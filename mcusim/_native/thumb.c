@@ -5,10 +5,18 @@
    memory operand, register list, writeback and shift as parse() sees them. finish() then
    applies parse()'s rules to that, with the base-name classes of the cortex-m4 table.
 
-   Encoding references are to the Arm ARMv7-M Architecture Reference Manual, DDI 0403E
+   Encoding references are to the Arm ARMv7-M Architecture Reference Manual, DDI 0403E.b
    (chapter A5 "The Thumb Instruction Set Encoding", chapter A6 "The Floating-point
-   Instruction Set Encoding") and the instruction pages of chapter A7. Anything this decoder
-   is not sure capstone prints the same way is refused (td_decode returns -1). */
+   Instruction Set Encoding") and the instruction pages of chapter A7. The A6 subsection
+   numbers (A6.4 data processing, A6.5 extension register load/store, A6.6 and A6.7 core <->
+   extension register transfers) are as we read the manual: verify.
+
+   Which UNPREDICTABLE encodings are accepted follows capstone (it decodes most of them, e.g.
+   SP or PC as a data-processing operand), established by the random-stream parity test in
+   tests/test_thumb_decode.py. Anything this decoder is not sure capstone prints the same way
+   is refused (td_decode returns -1): coprocessor instructions other than FP, d16-d31,
+   ARMv8-M encodings, UDF, IT with condition AL, CBZ/B<c>/BKPT/CPS inside an IT block,
+   VMOV to/from a scalar ("d0[1]"), register lists that run past s31/d15. */
 #include "thumb.h"
 
 #include <string.h>
@@ -135,8 +143,6 @@ static void finish(B *b)
     o->has_core_reg = (b->all & 0xFFFF) != 0;
     o->post_indexed = (uint8_t)b->post;
 }
-
-static uint64_t lowlist(unsigned m) { return (uint64_t)m; }
 
 /* ---------------------------------------------------------------------------------------- */
 /* A5.2 16-bit Thumb instruction encoding                                                   */
@@ -338,7 +344,7 @@ static int misc16(B *b, unsigned h, uint32_t pc)
             return -1;
         mn(b, "push", 0);
         b->flags = F_LIST | F_PUSHPOP | F_LSTORE | F_NOWR;
-        LIST(b, lowlist(m));
+        LIST(b, (uint64_t)m);
         return 0;
     }
     if ((op & 0x70) == 0x60) { /* POP */
@@ -349,7 +355,7 @@ static int misc16(B *b, unsigned h, uint32_t pc)
             return -1;
         mn(b, "pop", 0);
         b->flags = F_LIST | F_PUSHPOP;
-        LIST(b, lowlist(m));
+        LIST(b, (uint64_t)m);
         return 0;
     }
     if (op == 0x33) { /* CPS */
@@ -400,7 +406,7 @@ static int ldstm16(B *b, unsigned h)
         R(b, rn);
         b->bang_ops = 1;
     }
-    LIST(b, lowlist(m));
+    LIST(b, (uint64_t)m);
     return 0;
 }
 
@@ -1139,20 +1145,12 @@ static int sel32(B *b, unsigned h1, unsigned h2)
     return 0;
 }
 
-static int bad4(unsigned a, unsigned c, unsigned d, unsigned e)
-{
-    (void)a; (void)c; (void)d; (void)e;
-    return 0;
-}
-
 static int mul32(B *b, unsigned h1, unsigned h2)
 {
     /* A5.3.16 Multiply, multiply accumulate, and absolute difference */
     unsigned op1 = h1 >> 4 & 7, op2 = h2 >> 4 & 3, rn = h1 & 15, ra = h2 >> 12,
              rd = h2 >> 8 & 15, rm = h2 & 15;
     if (h2 & 0xC0)
-        return -1;
-    if (bad4(rn, rd, rm, ra == 15 ? 0 : ra))
         return -1;
     char name[12];
     int acc = ra != 15;
@@ -1220,7 +1218,7 @@ static int lmul32(B *b, unsigned h1, unsigned h2)
     const char *name = NULL;
     static const char *XY[4] = {"smlalbb", "smlalbt", "smlaltb", "smlaltt"};
     if (op1 == 1 || op1 == 3) {
-        if (op2 != 15 || lo != 15 || bad4(rn, hi, rm, 0))
+        if (op2 != 15 || lo != 15)
             return -1;
         mn(b, op1 == 1 ? "sdiv" : "udiv", 0);
         R(b, hi);
@@ -1637,7 +1635,9 @@ int td_decode(const uint8_t *code, size_t len, uint32_t address, td_insn *out, i
 {
     size_t pos = 0;
     int n = 0;
-    unsigned it = 0; /* ITSTATE as in A7.3.2 / B1.4.? (cond in bits 7:4, mask in 3:0) */
+    unsigned it = 0; /* ITSTATE: firstcond in bits 7:4, mask in 3:0 (A7.7.38 IT; the ITSTATE
+                        and ITAdvance() pseudocode of A7.3, Conditional execution: verify the
+                        subsection number) */
     while (pos < len) {
         if (n >= max || len - pos < 2)
             return -1;
@@ -1691,7 +1691,7 @@ int td_decode(const uint8_t *code, size_t len, uint32_t address, td_insn *out, i
         if (is_it) {
             it = newit;
         } else if (it & 0xF) {
-            /* advance ITSTATE: A7.3.2 ITAdvance() */
+            /* ITAdvance(): the mask shifts left; the block ends when its low 3 bits are 0 */
             if ((it & 7) == 0)
                 it = 0;
             else
