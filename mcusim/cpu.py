@@ -7,6 +7,7 @@ no per-instruction hooks except ones scoped to single addresses.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,12 @@ ACCESS_NAMES = {
 }
 
 
+# uc_cb_hookcode_t(uc_engine *, uint64_t address, uint32_t size, void *user_data)
+_CODE_HOOK = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p
+)
+
+
 def _perms(access: str) -> int:
     p = 0
     if "r" in access:
@@ -85,6 +92,12 @@ class Cpu:
         self.uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
         self.uc.ctl_set_cpu_model(_MODELS[model])
         self._keep: list[Any] = []  # buffers and callbacks that must outlive the engine
+        self._hook_error: BaseException | None = None  # raised in a raw hook, for run()
+        # registers are read straight from the C API: the binding's reg_read costs several
+        # microseconds a call, and observers read registers at every op boundary
+        self._reg_value = ctypes.c_uint32()
+        self._reg_ref = ctypes.byref(self._reg_value)
+        self._uc_reg_read = _raw()[0].uc_reg_read
 
     # -- memory ---------------------------------------------------------------------------
     def map_memory(self, base: int, size: int, access: str) -> np.ndarray:
@@ -121,13 +134,17 @@ class Cpu:
 
     # -- registers ------------------------------------------------------------------------
     def reg(self, name: str) -> int:
-        return self.uc.reg_read(_REGS[name])
+        """A 32-bit core, special or single-precision FP register."""
+        err = self._uc_reg_read(self.uc._uch, _REGS[name], self._reg_ref)
+        if err != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(err)
+        return self._reg_value.value
 
     def set_reg(self, name: str, value: int) -> None:
         self.uc.reg_write(_REGS[name], value & 0xFFFFFFFF)
 
     def regs(self, names: tuple[str, ...]) -> dict[str, int]:
-        return {n: self.uc.reg_read(_REGS[n]) for n in names}
+        return {n: self.reg(n) for n in names}
 
     # -- hooks ----------------------------------------------------------------------------
     def hook_block(self, callback: Callable[[Any, int, int, Any], None]) -> None:
@@ -136,13 +153,8 @@ class Cpu:
         Registered as a raw ctypes callback (about twice as fast as the binding's wrapper,
         ../shared/UNICORN_NOTES.md); ``callback`` must not raise.
         """
-        import ctypes
-
         lib, hook_t = _raw()
-        cb_type = ctypes.CFUNCTYPE(
-            None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p
-        )
-        raw = cb_type(callback)
+        raw = _CODE_HOOK(callback)
         handle = hook_t()
         err = lib.uc_hook_add(
             self.uc._uch,
@@ -150,21 +162,43 @@ class Cpu:
             unicorn.UC_HOOK_BLOCK,
             ctypes.cast(raw, ctypes.c_void_p),
             None,
-            1,
-            0,
+            ctypes.c_uint64(1),
+            ctypes.c_uint64(0),
         )
         if err != unicorn.UC_ERR_OK:
             raise RuntimeError(f"uc_hook_add failed: {err}")
         self._keep += [raw, handle]
 
     def hook_address(self, address: int, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` before the instruction at ``address`` runs (scoped hook)."""
+        """Call ``callback()`` before the instruction at ``address`` runs (scoped hook).
 
-        def cb(uc: Any, addr: int, size: int, _: Any) -> None:
-            callback()
+        A raw ctypes callback, as for blocks (observers hook every op boundary, and the
+        binding's wrapper doubles the cost of a call). An exception stops the run and is
+        raised from :meth:`run`."""
 
-        self._keep.append(cb)
-        self.uc.hook_add(unicorn.UC_HOOK_CODE, cb, begin=address, end=address)
+        def cb(_uc: Any, _address: int, _size: int, _data: Any) -> None:
+            try:
+                callback()
+            except BaseException as e:  # noqa: BLE001 - raised again by run()
+                if self._hook_error is None:
+                    self._hook_error = e
+                self.uc.emu_stop()
+
+        lib, hook_t = _raw()
+        raw = _CODE_HOOK(cb)
+        handle = hook_t()
+        err = lib.uc_hook_add(
+            self.uc._uch,
+            ctypes.byref(handle),
+            unicorn.UC_HOOK_CODE,
+            ctypes.cast(raw, ctypes.c_void_p),
+            None,
+            ctypes.c_uint64(address),
+            ctypes.c_uint64(address),
+        )
+        if err != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(err)
+        self._keep += [raw, handle]
 
     def hook_interrupt(self, callback: Callable[[int], None]) -> None:
         def cb(uc: Any, intno: int, _: Any) -> None:
@@ -212,6 +246,10 @@ class Cpu:
             self.uc.emu_start(pc | 1, 0xFFFFFFFF)
         except unicorn.UcError as e:
             return ERRORS.get(e.errno, f"unicorn error {e.errno}: {e}")
+        finally:
+            error, self._hook_error = self._hook_error, None
+            if error is not None:
+                raise error
         return None
 
     def stop(self) -> None:
@@ -229,8 +267,6 @@ def _raw() -> tuple[Any, Any]:
 
 def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:
     """Register a C ``UC_HOOK_BLOCK`` callback (a function address) on the raw engine handle."""
-    import ctypes
-
     lib, hook_t = _raw()
     handle = hook_t()
     err = lib.uc_hook_add(
@@ -239,8 +275,8 @@ def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:
         unicorn.UC_HOOK_BLOCK,
         ctypes.c_void_p(callback),
         ctypes.c_void_p(user_data),
-        1,
-        0,
+        ctypes.c_uint64(1),
+        ctypes.c_uint64(0),
     )
     if err != unicorn.UC_ERR_OK:
         raise RuntimeError(f"uc_hook_add failed: {err}")

@@ -366,6 +366,8 @@ class NativeCycleCounter(CycleCounter):
 
     def _block(self, index: int, info: np.ndarray | None = None) -> Block:
         """The Python view of block ``index`` (made on first use for a block C costed)."""
+        if index < len(self._by_index) and (b := self._by_index[index]) is not None:
+            return b
         if index >= len(self._by_index):
             self._by_index += [None] * (self._lib.fp_count(self._state) - len(self._by_index))
         b = self._by_index[index]
@@ -376,8 +378,8 @@ class NativeCycleCounter(CycleCounter):
             for key in ("cost_seq", "cost_entry", "taken_extra", "seq_pen", "entry_pen", "wait"):
                 setattr(b, key, f[key])
             b.n_insns = f["n_insns"]
+            b.special = self._special(b)
             self._by_index[index] = b
-        b.special = self._special(b)
         return b
 
     def _special(self, b: Block) -> bool:

@@ -124,6 +124,7 @@ class OpProfiler:
         self.hooked_returns: set[int] = set()
         self.edges: dict[tuple[str, str], list[int]] = {}  # (caller, callee) -> [cycles, calls]
         self.arena_touched: np.ndarray | None = None  # arena bytes seen changed, any time
+        self._views: dict[tuple[int, int], np.ndarray] = {}  # live views of guest RAM
 
     # -- attach -----------------------------------------------------------------------------
     def attach(self, probe) -> None:
@@ -169,11 +170,14 @@ class OpProfiler:
 
         def on_entry() -> None:
             probe = self.probe
-            lr, sp = probe.reg("lr"), probe.reg("sp")
-            now = probe.now()
-            if self.functions and lr < EXC_RETURN_MIN:
+            lr = probe.reg("lr")
+            opens = rule is not None and self.open is None
+            if lr >= EXC_RETURN_MIN or not (opens or self.functions):
+                return
+            sp, now = probe.reg("sp"), probe.now()
+            if self.functions:
                 self._push(name, lr & ~1, sp, now)
-            if rule is not None and self.open is None and lr < EXC_RETURN_MIN:
+            if opens:
                 self._open_op(address, rule, lr & ~1, sp, now)
 
         return on_entry
@@ -215,8 +219,11 @@ class OpProfiler:
     def _on_return(self, ret: int) -> None:
         probe = self.probe
         sp = probe.reg("sp")
-        now = probe.now()
         frames = self.frames
+        op = self.open
+        if not frames and not (op is not None and op.ret == ret and op.sp == sp):
+            return  # the address runs, but not as the return of anything open
+        now = probe.now()
         for i in range(len(frames) - 1, -1, -1):
             if frames[i].ret == ret and frames[i].sp == sp:
                 while len(frames) > i:
@@ -229,6 +236,29 @@ class OpProfiler:
         if op is not None and op.ret == ret and op.sp == sp:
             self._close_op(now, finished=True)
 
+    # -- guest memory -----------------------------------------------------------------------
+    def _memory(self, address: int, size: int) -> np.ndarray:
+        """Guest bytes: a live view of RAM when the probe has one (no copy; kept), else a
+        read-only copy."""
+        view = self._views.get((address, size))
+        if view is None:
+            view = self.probe.view(address, size)
+            if view is None:
+                return np.frombuffer(self.probe.read(address, size), dtype=np.uint8)
+            self._views[(address, size)] = view
+        return view
+
+    def _stack_words(self, hi: int) -> np.ndarray:
+        """The stack region's words below ``hi``."""
+        lo, top = self.stack
+        whole = self._memory(lo, top - lo)
+        return whole[: hi - lo].view(np.uint32)
+
+    def _store(self, address: int, current: np.ndarray) -> None:
+        """After changing ``current`` (from _memory), make the guest see it."""
+        if not current.flags.writeable:  # a copy of bytes read through the probe
+            self.probe.write(address, current.tobytes())
+
     # -- ops ---------------------------------------------------------------------------------
     def _open_op(self, address: int, match: tuple[str, OpRule], ret: int, sp: int, now: int):
         name, rule = match
@@ -238,12 +268,15 @@ class OpProfiler:
             lo, _ = self.stack
             hi = sp & ~3
             if hi > lo:
-                view = np.frombuffer(bytearray(self.probe.read(lo, hi - lo)), dtype=np.uint32)
-                op.stack_saved = view.copy()
-                self.probe.write(lo, np.full(len(view), PAINT, dtype=np.uint32).tobytes())
+                words = self._stack_words(hi)
+                op.stack_saved = words.copy()
+                if not words.flags.writeable:
+                    words = words.copy()
+                words.fill(PAINT)
+                self._store(lo, words)
         if self.arena:
             _, base, size = self.arena
-            op.arena_saved = np.frombuffer(self.probe.read(base, size), dtype=np.uint8).copy()
+            op.arena_saved = self._memory(base, size).copy()
         self.open = op
         self._hook_return(ret)
 
@@ -255,19 +288,20 @@ class OpProfiler:
         if op.stack_saved is not None and self.stack:
             lo, top = self.stack
             n = len(op.stack_saved)
-            cur = np.frombuffer(self.probe.read(lo, 4 * n), dtype=np.uint32)
-            changed = np.nonzero(cur != PAINT)[0]
-            lowest = lo + 4 * int(changed[0]) if len(changed) else lo + 4 * n
+            cur = self._stack_words(lo + 4 * n)
+            painted = cur == PAINT
+            lowest = lo + 4 * int(painted.argmin()) if not painted.all() else lo + 4 * n
             stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
             # put back what was below the op's deepest word, so the run's own stack scan
             # still sees the deepest use before this op; untouched words keep their old value
-            restore = np.where(cur == PAINT, op.stack_saved, cur).astype(np.uint32)
-            self.probe.write(lo, restore.tobytes())
+            if not cur.flags.writeable:
+                cur = cur.copy()
+            np.copyto(cur, op.stack_saved, where=painted)
+            self._store(lo, cur)
         arena_changed = None
         if op.arena_saved is not None and self.arena:
             _, base, size = self.arena
-            cur8 = np.frombuffer(self.probe.read(base, size), dtype=np.uint8)
-            changed = cur8 != op.arena_saved
+            changed = self._memory(base, size) != op.arena_saved
             arena_changed = int(np.count_nonzero(changed))
             self.arena_touched |= changed
         self.ops.append(

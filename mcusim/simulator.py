@@ -145,6 +145,11 @@ class Probe(Protocol):
 
     def write(self, address: int, data: bytes) -> None: ...
 
+    def view(self, address: int, size: int) -> np.ndarray | None:
+        """The guest RAM ``[address, address + size)`` as a writable numpy uint8 array (no
+        copy), or None when it is not all in one RAM region."""
+        ...
+
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         """Call ``callback()`` before the instruction at ``address`` runs (few addresses)."""
         ...
@@ -323,8 +328,7 @@ class _Run:
         if b is None:
             return self.counter.cycles
         if self._at_pc is not None:  # inside a scoped address hook
-            index = next((i for i, n in enumerate(b.insns) if n.address == self._at_pc), 0)
-            return self.counter.cycles_before(b, index)
+            return self.counter.block_start + b.offset_of(self._at_pc)
         return self.counter.cycles_before(b, self._locate(b, self.access_address))
 
     def console(self, data: bytes, source: str) -> None:
@@ -445,9 +449,8 @@ class _Run:
                     disp = 0
             if base not in REG_NAMES or base in ("sp", "pc"):  # SP is word aligned by design
                 continue
-            shift = (
-                int(insn.op_str.rsplit("lsl #", 1)[1].rstrip("]")) if "lsl #" in insn.op_str else 0
-            )
+            lsl = insn.op_str.rsplit("lsl #", 1)
+            shift = int(lsl[1].rstrip("]"), 0) if len(lsl) == 2 else 0  # capstone: "#0x1e"
             written = set().union(*(p.regs_write for p in insns[:i]))
             out.append((i, size, base, index, shift, disp, base in written or index in written))
         return tuple(out)
@@ -795,6 +798,12 @@ class _Run:
 
     def write(self, address: int, data: bytes) -> None:
         self.cpu.write(address, data)
+
+    def view(self, address: int, size: int) -> np.ndarray | None:
+        region = self.target.region_at(address, size)
+        if region is None or region.kind != "ram":
+            return None
+        return self.buffers[region.name][address - region.base : address - region.base + size]
 
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         pc = address & ~1

@@ -135,3 +135,35 @@ def test_model_apps_report_the_same_on_both_paths(target, app):
     fast = Simulator(t, RunOptions(native=True)).run(elf(target, app))
     assert fast.exit_reason == "exit"
     assert _comparable(fast) == _comparable(slow)
+
+
+def test_raw_register_reads_match_the_binding():
+    """Cpu.reg reads through Unicorn's C API directly (a private detail): every register name
+    it knows must read what the binding's own reg_read gives."""
+    from mcusim.cpu import _REGS, Cpu
+
+    cpu = Cpu("cortex-m4")
+    for i, name in enumerate(sorted(_REGS)):
+        if name not in ("xpsr", "ipsr", "control", "primask", "basepri", "faultmask", "fpscr"):
+            cpu.set_reg(name, 0x10203040 + 0x01010101 * i)
+    for name, reg_id in _REGS.items():
+        assert cpu.reg(name) == cpu.uc.reg_read(reg_id), name
+    assert cpu.reg("r7") == 0x10203040 + 0x01010101 * sorted(_REGS).index("r7")
+
+
+def test_an_exception_in_an_address_hook_stops_the_run_and_is_raised():
+    from mcusim.cpu import Cpu
+
+    cpu = Cpu("cortex-m4")
+    cpu.map_memory(0, 0x1000, "rwx")
+    cpu.write(0, bytes.fromhex("00bf00bf00bf00de"))  # nop; nop; nop; udf
+    seen = []
+
+    def boom() -> None:
+        seen.append(cpu.reg("pc"))
+        raise ValueError("from the hook")
+
+    cpu.hook_address(2, boom)
+    with pytest.raises(ValueError, match="from the hook"):
+        cpu.run(0)
+    assert seen == [2]

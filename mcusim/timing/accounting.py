@@ -42,6 +42,7 @@ class Block:
         "special",
         "align",
         "wait",
+        "_offsets",
     )
 
     def __init__(self, address: int, size: int, insns: list[Insn]):
@@ -59,6 +60,7 @@ class Block:
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.wait = 0  # fetch wait states included in the costs (for reports)
+        self._offsets: dict[int, int] | None = None
 
     @property
     def insns(self) -> list[Insn]:
@@ -77,6 +79,15 @@ class Block:
     @property
     def uses_fp(self) -> bool:
         return self._fp_first is not None
+
+    def offset_of(self, address: int) -> int:
+        """Cycles from the block's start to the instruction at ``address`` (0 if none is)."""
+        if self._offsets is None:
+            self._offsets, t = {}, 0
+            for insn, cycles in zip(self.insns, self.insn_cycles, strict=True):
+                self._offsets.setdefault(insn.address, t)
+                t += cycles
+        return self._offsets.get(address, 0)
 
     def cycles(self) -> int:
         """Cycles this block accounted for so far."""
