@@ -265,6 +265,34 @@ def _raw() -> tuple[Any, Any]:
     return binding.uclib, binding.uc_hook_h
 
 
+def reg_id(name: str) -> int:
+    """Unicorn's id of a register name (for C code reading registers itself)."""
+    return _REGS[name]
+
+
+def reg_read_function() -> int:
+    """The address of Unicorn's C ``uc_reg_read``."""
+    return ctypes.cast(_raw()[0].uc_reg_read, ctypes.c_void_p).value
+
+
+def hook_code_native(cpu: Cpu, address: int, callback: int, user_data: int) -> None:
+    """Register a C ``UC_HOOK_CODE`` callback (a function address) on one instruction."""
+    lib, hook_t = _raw()
+    handle = hook_t()
+    err = lib.uc_hook_add(
+        cpu.uc._uch,
+        ctypes.byref(handle),
+        unicorn.UC_HOOK_CODE,
+        ctypes.c_void_p(callback),
+        ctypes.c_void_p(user_data),
+        ctypes.c_uint64(address),
+        ctypes.c_uint64(address),
+    )
+    if err != unicorn.UC_ERR_OK:
+        raise RuntimeError(f"uc_hook_add failed: {err}")
+    cpu._keep.append(handle)
+
+
 def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:
     """Register a C ``UC_HOOK_BLOCK`` callback (a function address) on the raw engine handle."""
     lib, hook_t = _raw()

@@ -35,6 +35,8 @@ EVENT = ctypes.CFUNCTYPE(
     ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_int64, ctypes.c_int32
 )
 STEM = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_char_p, ctypes.c_void_p)
+OPERAND = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_uint64)
+OPERAND_KINDS = {"div": 0, "long_mul": 1, "long_mla": 2}  # fastpath.c OP_*
 NO_PREV = (1 << 64) - 1
 I64 = ctypes.c_int64
 
@@ -161,6 +163,12 @@ def library() -> ctypes.CDLL | None:
     lib.fp_add_region.restype = I64
     lib.fp_add_region.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p]
     lib.fp_add_region.argtypes += [I64] * 4
+    lib.fp_add_operand.restype = ctypes.c_void_p
+    lib.fp_add_operand.argtypes = [state, ctypes.c_uint64] + [ctypes.c_int32] * 7
+    lib.fp_set_operand_calls.argtypes = [state, ctypes.c_void_p, OPERAND]
+    lib.fp_operand_cycles.restype = I64
+    lib.fp_operand_cycles.argtypes = [ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
+    lib.fp_operand_cycles.argtypes += [ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32]
     lib.fp_new_lines.restype = I64
     lib.fp_new_lines.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64]
     return lib
@@ -176,7 +184,7 @@ class NativeBlock(Block):
     """A block the C side decoded and costed: its instructions are decoded in Python only if
     something asks for them (a timer read inside it, a fault report)."""
 
-    __slots__ = ("_model", "_fetch", "_uses_fp", "c_extra")
+    __slots__ = ("_model", "_fetch", "_uses_fp")
 
     def __init__(self, address: int, size: int, model: CycleModel, fetch_code, flags: int):
         super().__init__(address, size, [])
@@ -184,7 +192,6 @@ class NativeBlock(Block):
         self._model, self._fetch = model, fetch_code
         self._uses_fp = bool(flags & FL_FP)
         self.self_loop = bool(flags & FL_SELF_LOOP)
-        self.c_extra = 0  # the part of .extra charged in C (see sync)
 
     @property
     def uses_fp(self) -> bool:
@@ -228,6 +235,8 @@ class NativeCycleCounter(CycleCounter):
             raise MemoryError("fast path state")
         self._s = self._state.contents
         self._by_index: list[Block | None] = []
+        self._synced_extra: list[int] = []  # C's .extra of each block at the last sync
+        self._operand_fallbacks: dict[int, object] = {}
         super().__init__(*args, **kwargs)
         self._configure()
 
@@ -299,6 +308,37 @@ class NativeCycleCounter(CycleCounter):
         # Alignment checks are worked out in Python from the decoded block.
         self._align_rules = rules
         self._lib.fp_set_costing(self._state, int(rules is None))
+
+    def hook_operand(self, cpu, address: int, name: str, cls: str, regs, fallback) -> None:
+        """Charge the operand-dependent cycles of the divide or long multiply ``name`` at
+        ``address`` in C (as CycleModel.operand_cycles does); ``regs``: its two source
+        registers; ``fallback()`` is Python's own handler, called for a division by zero."""
+        from mcusim.cpu import hook_code_native, reg_id, reg_read_function
+
+        if not self._operand_fallbacks:
+            self._operand_cb = OPERAND(self._operand)
+            self._lib.fp_set_operand_calls(self._state, reg_read_function(), self._operand_cb)
+        self._operand_fallbacks[address] = fallback
+        c = self.model.core.classes[cls]
+        lo = c.cycles_min if c.cycles_min is not None else c.cycles
+        hi = c.cycles_max if c.cycles_max is not None else c.cycles
+        signed = name in ("sdiv", "smull", "smlal")
+        op = self._lib.fp_add_operand(
+            self._state, address, OPERAND_KINDS[cls], signed, *map(reg_id, regs), c.cycles, lo, hi
+        )
+        if not op:
+            raise MemoryError("fast path operand table")
+        hook_code_native(
+            cpu, address, ctypes.cast(self._lib.fp_operand_hook, ctypes.c_void_p).value, op
+        )
+
+    def _operand(self, address: int) -> int:
+        try:
+            self._operand_fallbacks[address]()
+            return 0
+        except BaseException as e:  # noqa: BLE001 - re-raised by the simulator after the run
+            self._fail(e)
+            return -1
 
     def _stem(self, mnemonic: bytes, entry: int) -> int:
         """fastpath.c asks what the core table says of a printed mnemonic (once per run)."""
@@ -443,12 +483,13 @@ class NativeCycleCounter(CycleCounter):
         info = self._info(0, n)
         counters = info[:, [BLOCK_FIELDS.index(k) for k in ("count", "entries", "taken_out")]]
         extras = info[:, BLOCK_FIELDS.index("extra")].tolist()
+        self._synced_extra += [0] * (n - len(self._synced_extra))
         for i, (count, entries, taken_out) in enumerate(counters.tolist()):
             b = self._block(i, info[i])
             b.count, b.entries, b.taken_out = count, entries, taken_out
-            if isinstance(b, NativeBlock):  # first fetches charged in C, the rest in Python
-                b.extra += extras[i] - b.c_extra
-                b.c_extra = extras[i]
+            # cycles charged in C once (first fetches) or by operand hooks, besides Python's
+            b.extra += extras[i] - self._synced_extra[i]
+            self._synced_extra[i] = extras[i]
 
     def all_blocks(self) -> list[Block]:
         return [self._block(i) for i in range(self._lib.fp_count(self._state))]

@@ -672,7 +672,10 @@ class _Run:
                 return
             counter.add_dynamic(self.model.operand_cycles(cls, insn.name, a, b) - static)
 
-        cpu.hook_address(address, on_insn)
+        if self.accounting == "native":  # the same computation in C, Python for a zero divisor
+            counter.hook_operand(cpu, address, insn.name, cls, (a_reg, b_reg), on_insn)
+        else:
+            cpu.hook_address(address, on_insn)
 
     def _hook_stack_guard(self) -> None:
         """Watch writes just below the stack region: one made while SP is below the region's

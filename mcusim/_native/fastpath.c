@@ -13,6 +13,10 @@
 #include "thumb.h"
 
 typedef int64_t (*fp_event_fn)(uint64_t address, uint32_t size, int64_t index, int32_t seq);
+/* uc_err uc_reg_read(uc_engine *uc, int regid, void *value) */
+typedef int (*fp_reg_read_fn)(void *uc, int regid, void *value);
+/* Python's handler of one operand-dependent instruction (returns nonzero on error). */
+typedef int64_t (*fp_operand_fn)(uint64_t address);
 /* Fills in what the core's timing table says of a printed mnemonic (see fp_stem). */
 typedef int64_t (*fp_stem_fn)(const char *mnemonic, void *entry);
 
@@ -116,6 +120,10 @@ typedef struct {
     uint64_t hcap;
     int64_t n, cap;
     fp_block **chunks; /* blocks in chunks of CHUNK: their addresses never change */
+    fp_reg_read_fn reg_read; /* Unicorn's uc_reg_read, for the operand hooks */
+    fp_operand_fn operand_python; /* an operand case left to Python (division by zero) */
+    struct fp_operand **operands;
+    int64_t n_operands;
     fp_block *recent[RECENT]; /* direct-mapped by address: the block last seen there */
 } fp_state;
 
@@ -241,6 +249,10 @@ void fp_free(fp_state *s)
     for (int64_t r = 0; r < s->n_regions; r++) {
         free(s->regions[r].seen);
     }
+    for (int64_t k = 0; k < s->n_operands; k++) {
+        free(s->operands[k]);
+    }
+    free(s->operands);
     free(s);
 }
 
@@ -614,6 +626,107 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
     b->count++;
     s->prev = b;
     s->current = b->index;
+}
+
+/* -- operand-dependent instructions: mcusim/timing/model.py CycleModel.operand_cycles for
+   divides (Cortex-M3/M4) and long multiplies (Cortex-M3), as a UC_HOOK_CODE callback on each
+   such instruction, so Python is not called every time one runs. ---------------------------- */
+
+enum { OP_DIV, OP_LONG_MUL, OP_LONG_MLA };
+
+typedef struct fp_operand {
+    fp_state *s;
+    uint64_t address;
+    int32_t kind, is_signed, reg_a, reg_b; /* reg_*: Unicorn register ids of the sources */
+    int32_t cycles_static, cycles_min, cycles_max; /* the class's table values */
+} fp_operand;
+
+static int bit_length(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
+
+static int64_t sign_extend(uint32_t v) { return (int64_t)(int32_t)v; }
+
+static int64_t operand_cycles(const fp_operand *op, uint32_t a, uint32_t b)
+{
+    int64_t c;
+    if (op->kind == OP_DIV) {
+        uint64_t x = a, y = b;
+        if (op->is_signed) {
+            int64_t sa = sign_extend(a), sb = sign_extend(b);
+            x = (uint64_t)(sa < 0 ? -sa : sa);
+            y = (uint64_t)(sb < 0 ? -sb : sb);
+        }
+        int64_t q = y ? bit_length(x) - bit_length(y) + 1 : 0;
+        q = q < 0 ? 0 : q;
+        c = 2 + (10 * q + 31) / 32; /* 2 + ceil(10 q / 32) */
+    } else {
+        uint64_t x = a, y = b;
+        if (op->is_signed) { /* significant bits of a signed value: of its ones' complement */
+            int64_t sa = sign_extend(a), sb = sign_extend(b);
+            x = (uint64_t)(sa < 0 ? ~sa : sa);
+            y = (uint64_t)(sb < 0 ? ~sb : sb);
+        }
+        int n = bit_length(x) > bit_length(y) ? bit_length(x) : bit_length(y);
+        int64_t bytes = n ? (n + 7) / 8 : 1;
+        c = (op->kind == OP_LONG_MUL ? 1 : 3) + bytes;
+    }
+    c = c < op->cycles_min ? op->cycles_min : c;
+    return c > op->cycles_max ? op->cycles_max : c;
+}
+
+/* The UC_HOOK_CODE callback of one such instruction (user_data: its fp_operand). */
+void fp_operand_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
+{
+    (void)size;
+    const fp_operand *op = user_data;
+    fp_state *s = op->s;
+    uint32_t a = 0, b = 0;
+    if (s->reg_read(uc, op->reg_a, &a) != 0 || s->reg_read(uc, op->reg_b, &b) != 0 ||
+        (op->kind == OP_DIV && b == 0)) {
+        s->operand_python(address); /* Python checks CCR.DIV_0_TRP and charges the cycles */
+        return;
+    }
+    int64_t extra = operand_cycles(op, a, b) - op->cycles_static;
+    s->cycles += (uint64_t)extra; /* CycleCounter.add_dynamic */
+    s->block_start += (uint64_t)extra;
+    if (s->prev) {
+        s->prev->extra += extra;
+    }
+}
+
+/* Registers an operand-dependent instruction; returns the user_data for its hook (NULL: out
+   of memory). */
+fp_operand *fp_add_operand(fp_state *s, uint64_t address, int32_t kind, int32_t is_signed,
+                           int32_t reg_a, int32_t reg_b, int32_t cycles_static,
+                           int32_t cycles_min, int32_t cycles_max)
+{
+    fp_operand **list = realloc(s->operands, (size_t)(s->n_operands + 1) * sizeof *list);
+    if (!list) {
+        return NULL;
+    }
+    s->operands = list;
+    fp_operand *op = malloc(sizeof *op);
+    if (!op) {
+        return NULL;
+    }
+    *op = (fp_operand){s, address, kind, is_signed, reg_a, reg_b, cycles_static, cycles_min,
+                       cycles_max};
+    list[s->n_operands++] = op;
+    return op;
+}
+
+/* Unicorn's uc_reg_read and Python's fallback for the operand hooks. */
+void fp_set_operand_calls(fp_state *s, fp_reg_read_fn reg_read, fp_operand_fn python)
+{
+    s->reg_read = reg_read;
+    s->operand_python = python;
+}
+
+/* For tests: the cycles the operand hook charges for sources a and b. */
+int64_t fp_operand_cycles(int32_t kind, int32_t is_signed, uint32_t a, uint32_t b,
+                          int32_t cycles_min, int32_t cycles_max)
+{
+    fp_operand op = {NULL, 0, kind, is_signed, 0, 0, 0, cycles_min, cycles_max};
+    return operand_cycles(&op, a, b);
 }
 
 /* A block hook that does nothing: tests/bench/bench_speed.py measures with it the fastest any
