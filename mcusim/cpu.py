@@ -153,28 +153,16 @@ class Cpu:
         Registered as a raw ctypes callback (about twice as fast as the binding's wrapper,
         ../shared/UNICORN_NOTES.md); ``callback`` must not raise.
         """
-        lib, hook_t = _raw()
         raw = _CODE_HOOK(callback)
-        handle = hook_t()
-        err = lib.uc_hook_add(
-            self.uc._uch,
-            ctypes.byref(handle),
-            unicorn.UC_HOOK_BLOCK,
-            ctypes.cast(raw, ctypes.c_void_p),
-            None,
-            ctypes.c_uint64(1),
-            ctypes.c_uint64(0),
-        )
-        if err != unicorn.UC_ERR_OK:
-            raise RuntimeError(f"uc_hook_add failed: {err}")
-        self._keep += [raw, handle]
+        _hook_add(self, unicorn.UC_HOOK_BLOCK, ctypes.cast(raw, ctypes.c_void_p).value)
+        self._keep.append(raw)
 
     def hook_address(self, address: int, callback: Callable[[], None]) -> None:
         """Call ``callback()`` before the instruction at ``address`` runs (scoped hook).
 
         A raw ctypes callback, as for blocks (observers hook every op boundary, and the
-        binding's wrapper doubles the cost of a call). An exception stops the run and is
-        raised from :meth:`run`."""
+        binding's wrapper adds microseconds to every call). An exception stops the run and
+        is raised from :meth:`run`."""
 
         def cb(_uc: Any, _address: int, _size: int, _data: Any) -> None:
             try:
@@ -184,21 +172,9 @@ class Cpu:
                     self._hook_error = e
                 self.uc.emu_stop()
 
-        lib, hook_t = _raw()
         raw = _CODE_HOOK(cb)
-        handle = hook_t()
-        err = lib.uc_hook_add(
-            self.uc._uch,
-            ctypes.byref(handle),
-            unicorn.UC_HOOK_CODE,
-            ctypes.cast(raw, ctypes.c_void_p),
-            None,
-            ctypes.c_uint64(address),
-            ctypes.c_uint64(address),
-        )
-        if err != unicorn.UC_ERR_OK:
-            raise unicorn.UcError(err)
-        self._keep += [raw, handle]
+        _hook_add(self, unicorn.UC_HOOK_CODE, ctypes.cast(raw, ctypes.c_void_p).value, 0, address)
+        self._keep.append(raw)
 
     def hook_interrupt(self, callback: Callable[[int], None]) -> None:
         def cb(uc: Any, intno: int, _: Any) -> None:
@@ -275,37 +251,33 @@ def reg_read_function() -> int:
     return ctypes.cast(_raw()[0].uc_reg_read, ctypes.c_void_p).value
 
 
-def hook_code_native(cpu: Cpu, address: int, callback: int, user_data: int) -> None:
-    """Register a C ``UC_HOOK_CODE`` callback (a function address) on one instruction."""
+def _hook_add(
+    cpu: Cpu, kind: int, callback: int, user_data: int = 0, address: int | None = None
+) -> None:
+    """``uc_hook_add`` on the raw engine handle: ``callback`` is a C function address, called
+    for every block or instruction, or only for the one at ``address``."""
     lib, hook_t = _raw()
     handle = hook_t()
+    begin, end = (1, 0) if address is None else (address, address)  # 1 > 0: everywhere
     err = lib.uc_hook_add(
         cpu.uc._uch,
         ctypes.byref(handle),
-        unicorn.UC_HOOK_CODE,
+        kind,
         ctypes.c_void_p(callback),
-        ctypes.c_void_p(user_data),
-        ctypes.c_uint64(address),
-        ctypes.c_uint64(address),
+        ctypes.c_void_p(user_data or None),
+        ctypes.c_uint64(begin),
+        ctypes.c_uint64(end),
     )
     if err != unicorn.UC_ERR_OK:
-        raise RuntimeError(f"uc_hook_add failed: {err}")
+        raise unicorn.UcError(err)
     cpu._keep.append(handle)
+
+
+def hook_code_native(cpu: Cpu, address: int, callback: int, user_data: int) -> None:
+    """Register a C ``UC_HOOK_CODE`` callback (a function address) on one instruction."""
+    _hook_add(cpu, unicorn.UC_HOOK_CODE, callback, user_data, address)
 
 
 def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:
     """Register a C ``UC_HOOK_BLOCK`` callback (a function address) on the raw engine handle."""
-    lib, hook_t = _raw()
-    handle = hook_t()
-    err = lib.uc_hook_add(
-        cpu.uc._uch,
-        ctypes.byref(handle),
-        unicorn.UC_HOOK_BLOCK,
-        ctypes.c_void_p(callback),
-        ctypes.c_void_p(user_data),
-        ctypes.c_uint64(1),
-        ctypes.c_uint64(0),
-    )
-    if err != unicorn.UC_ERR_OK:
-        raise RuntimeError(f"uc_hook_add failed: {err}")
-    cpu._keep.append(handle)
+    _hook_add(cpu, unicorn.UC_HOOK_BLOCK, callback, user_data)

@@ -584,6 +584,22 @@ static void shift_op(B *b, unsigned type, unsigned imm)
         b->o->lsl_shift = (uint8_t)imm;
 }
 
+/* The data-processing opcodes that the shifted-register (A5.3.11) and modified-immediate
+   (A5.3.1) forms share; *cmp set for the flag-only forms (Rd = PC with S). NULL: none. */
+static const char *dp_name(unsigned op, unsigned rd, unsigned S, unsigned rn, int *cmp)
+{
+    static const char *const names[16] = {"and", "bic", "orr", "orn", "eor", NULL, NULL, NULL,
+                                          "add", NULL,  "adc", "sbc", NULL,  "sub", "rsb", NULL};
+    static const char *const tests[16] = {[0] = "tst", [4] = "teq", [8] = "cmn", [13] = "cmp"};
+    if (tests[op] && rd == 15 && S) {
+        *cmp = 1;
+        return tests[op];
+    }
+    if (rn == 15 && (op == 2 || op == 3))
+        return op == 2 ? "mov" : "mvn";
+    return names[op];
+}
+
 static int dpshift32(B *b, unsigned h1, unsigned h2)
 {
     /* A5.3.11 Data processing (shifted register) */
@@ -592,51 +608,21 @@ static int dpshift32(B *b, unsigned h1, unsigned h2)
     unsigned imm = (h2 >> 12 & 7) << 2 | (h2 >> 6 & 3);
     int cmp = 0;
     const char *name = NULL;
-    switch (op) {
-    case 0:
-        if (rd == 15 && S) {
-            name = "tst";
-            cmp = 1;
-        } else
-            name = "and";
-        break;
-    case 1:
-        name = "bic";
-        break;
-    case 2:
-        if (rn == 15) { /* MOV and immediate shifts */
-            if (rd == 15 || rd == 13)
-                return -1;
-            if (type == 0 && imm == 0) {
-                mn(b, "mov", (int)S);
-                R(b, rd);
-                R(b, rm);
-                return 0;
-            }
-            if (type == 3 && imm == 0) {
-                mn(b, "rrx", (int)S);
-                R(b, rd);
-                R(b, rm);
-                return 0;
-            }
+    if (op == 2 && rn == 15) { /* MOV and immediate shifts */
+        if (rd == 15 || rd == 13)
+            return -1;
+        if (type == 0 && imm == 0) {
+            mn(b, "mov", (int)S);
+        } else if (type == 3 && imm == 0) {
+            mn(b, "rrx", (int)S);
+        } else {
             mn(b, SHN[type], (int)S);
-            R(b, rd);
-            R(b, rm);
-            return 0;
         }
-        name = "orr";
-        break;
-    case 3:
-        name = rn == 15 ? "mvn" : "orn";
-        break;
-    case 4:
-        if (rd == 15 && S) {
-            name = "teq";
-            cmp = 1;
-        } else
-            name = "eor";
-        break;
-    case 6: /* PKHBT / PKHTB */
+        R(b, rd);
+        R(b, rm);
+        return 0;
+    }
+    if (op == 6) { /* PKHBT / PKHTB */
         if (S || (type & 1) || rn == 15 || rd == 15 || rn == 13 || rd == 13)
             return -1;
         if ((type & 2) && imm == 0)
@@ -647,32 +633,10 @@ static int dpshift32(B *b, unsigned h1, unsigned h2)
         R(b, rm);
         shift_op(b, type, imm);
         return 0;
-    case 8:
-        if (rd == 15 && S) {
-            name = "cmn";
-            cmp = 1;
-        } else
-            name = "add";
-        break;
-    case 10:
-        name = "adc";
-        break;
-    case 11:
-        name = "sbc";
-        break;
-    case 13:
-        if (rd == 15 && S) {
-            name = "cmp";
-            cmp = 1;
-        } else
-            name = "sub";
-        break;
-    case 14:
-        name = "rsb";
-        break;
-    default:
-        return -1;
     }
+    name = dp_name(op, rd, S, rn, &cmp);
+    if (!name)
+        return -1;
     if (cmp) {
         if (rn == 15)
             return -1;
@@ -698,56 +662,9 @@ static int dpmod32(B *b, unsigned h1, unsigned h2)
     unsigned op = h1 >> 5 & 15, S = h1 >> 4 & 1, rn = h1 & 15, rd = h2 >> 8 & 15;
     const char *name = NULL;
     int cmp = 0;
-    switch (op) {
-    case 0:
-        if (rd == 15 && S) {
-            name = "tst";
-            cmp = 1;
-        } else
-            name = "and";
-        break;
-    case 1:
-        name = "bic";
-        break;
-    case 2:
-        name = rn == 15 ? "mov" : "orr";
-        break;
-    case 3:
-        name = rn == 15 ? "mvn" : "orn";
-        break;
-    case 4:
-        if (rd == 15 && S) {
-            name = "teq";
-            cmp = 1;
-        } else
-            name = "eor";
-        break;
-    case 8:
-        if (rd == 15 && S) {
-            name = "cmn";
-            cmp = 1;
-        } else
-            name = "add";
-        break;
-    case 10:
-        name = "adc";
-        break;
-    case 11:
-        name = "sbc";
-        break;
-    case 13:
-        if (rd == 15 && S) {
-            name = "cmp";
-            cmp = 1;
-        } else
-            name = "sub";
-        break;
-    case 14:
-        name = "rsb";
-        break;
-    default:
+    name = dp_name(op, rd, S, rn, &cmp);
+    if (!name)
         return -1;
-    }
     if (cmp) {
         if (rn == 15)
             return -1;

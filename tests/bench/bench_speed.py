@@ -16,8 +16,10 @@ in this one process:
    (``fp_noop_hook`` in mcusim/_native/fastpath.c, registered like mcusim's own): the ceiling
    of any simulator that accounts per translated block, as mcusim does. On short blocks
    Unicorn's per-block helper call alone costs a large share of plain Unicorn's speed.
-2. **mcusim**: ``Simulator(target).run(elf)`` with everything on (cycle model, SCS/SysTick,
-   DWT, exceptions, semihosting, stack painting, reports).
+2. **mcusim**: ``Simulator(target).run(elf)`` as ``mcusim run`` runs it: cycle model with its
+   dynamic effects, SCS/SysTick, DWT, exceptions, semihosting, stack painting, per-function
+   attribution, reports; and again with the per-op profiler of ``mcusim run --profile``
+   (per-op cycles and stack/arena peaks, Python called at every op boundary).
 3. **QEMU**: whole-process wall time of ``qemu-system-arm -M mps2-an386 -nographic
    -semihosting -kernel X.elf`` (start-up included), if it is installed.
 
@@ -62,6 +64,7 @@ from unicorn import arm_const as A
 
 from mcusim import native
 from mcusim.config import load_target
+from mcusim.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,10 +201,12 @@ class SimOutcome:
 MCUSIM_NATIVE: bool | None = None
 
 
-def mcusim_run(elf_path: Path, target, guard_s: float) -> SimOutcome:
+def mcusim_run(elf_path: Path, target, guard_s: float, profile: bool = False) -> SimOutcome:
+    """One mcusim run; ``profile``: with the per-op profiler of `mcusim run --profile`."""
     opts = {} if MCUSIM_NATIVE is None else {"native": MCUSIM_NATIVE}
+    observers = (OpProfiler(),) if profile else ()
     t0 = time.perf_counter()
-    r = Simulator(target, RunOptions(timeout_s=guard_s, **opts)).run(elf_path)
+    r = Simulator(target, RunOptions(timeout_s=guard_s, observers=observers, **opts)).run(elf_path)
     call = time.perf_counter() - t0
     return SimOutcome(
         r.host_seconds,
@@ -246,6 +251,8 @@ class Row:
     mcusim_call_s: float | None = None
     mcusim_accounting: str = ""
     ratio: float | None = None  # mcusim MIPS / plain MIPS
+    profile_mips: float | None = None  # mcusim with the per-op profiler (mcusim run --profile)
+    profile_ratio: float | None = None
     noop_hook_mips: float | None = None  # plain Unicorn with an empty C block hook
     noop_hook_ratio: float | None = None  # its MIPS / plain MIPS: the best any block hook gets
     qemu_wall_s: float | None = None
@@ -289,6 +296,7 @@ class Workload:
     plains: list[PlainOutcome] = field(default_factory=list)
     hooked: list[PlainOutcome] = field(default_factory=list)  # plain + empty C block hook
     sims: list[SimOutcome] = field(default_factory=list)
+    profiled: list[SimOutcome] = field(default_factory=list)  # with --profile's OpProfiler
     qemus: list[tuple[float, int | None, str]] = field(default_factory=list)
 
 
@@ -311,6 +319,8 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
         return False
     sim = mcusim_run(w.path, target, min(MCUSIM_GUARD_S, left))
     w.sims.append(sim)
+    if sim.exit_reason != "timeout" and sim.instructions >= MIN_INSTRUCTIONS:
+        w.profiled.append(mcusim_run(w.path, target, MCUSIM_GUARD_S, profile=True))
     row.instructions, row.cycles, row.exit_code = sim.instructions, sim.cycles, sim.exit_code
     if sim.exit_reason == "timeout":
         row.notes.append(
@@ -336,6 +346,7 @@ def repeat(w: Workload, target, qemu: str | None, with_mcusim: bool) -> None:
         w.qemus.append(qemu_run(qemu, w.path))
     if with_mcusim:
         w.sims.append(mcusim_run(w.path, target, MCUSIM_GUARD_S))
+        w.profiled.append(mcusim_run(w.path, target, MCUSIM_GUARD_S, profile=True))
 
 
 def finish(w: Workload, qemu: str | None) -> None:
@@ -356,6 +367,11 @@ def finish(w: Workload, qemu: str | None) -> None:
     n = first.instructions
     row.plain_s = min(p.seconds for p in plains)
     row.mcusim_s = min(s.seconds for s in sims)
+    if w.profiled:
+        row.profile_mips = n / min(s.seconds for s in w.profiled) / 1e6
+        row.profile_ratio = row.profile_mips / (n / row.plain_s / 1e6)
+        if any(s.cycles != first.cycles for s in w.profiled):
+            row.notes.append("the profiled run counted other cycles than the plain mcusim run")
     row.mcusim_call_s = min(s.call_seconds for s in sims)
     row.mcusim_accounting = "/".join(sorted({s.accounting for s in sims}))
     row.plain_mips = n / row.plain_s / 1e6
@@ -386,6 +402,7 @@ t0 = time.perf_counter()
 import mcusim.simulator
 from mcusim import native
 from mcusim.config import load_target
+from mcusim.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 t1 = time.perf_counter()
 r = Simulator(load_target(sys.argv[1]), RunOptions(timeout_s=None, max_cycles=1)).run(sys.argv[2])
@@ -429,8 +446,9 @@ def fmt(value: float | None, spec: str) -> str:
 def table(rows: list[Row]) -> str:
     head = (
         f"{'workload':<12} {'instructions':>13} {'exit':>4} {'plain MIPS':>10} "
-        f"{'empty hook MIPS':>15} {'ceiling':>7} {'mcusim MIPS':>11} {'ratio':>6} {'hook':>6}"
-        f" {'mcusim call s':>13} {'qemu wall s':>11}"
+        f"{'empty hook MIPS':>15} {'ceiling':>7} {'mcusim MIPS':>11} {'ratio':>6}"
+        f" {'--profile MIPS':>14} {'ratio':>6} {'hook':>6} {'mcusim call s':>13}"
+        f" {'qemu wall s':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -439,7 +457,8 @@ def table(rows: list[Row]) -> str:
             f" {fmt(r.exit_code, 'd'):>4} "
             f"{fmt(r.plain_mips, '.1f'):>10} {fmt(r.noop_hook_mips, '.1f'):>15}"
             f" {fmt(r.noop_hook_ratio, '.3f'):>7} {fmt(r.mcusim_mips, '.2f'):>11} "
-            f"{fmt(r.ratio, '.3f'):>6} {r.mcusim_accounting or '-':>6}"
+            f"{fmt(r.ratio, '.3f'):>6} {fmt(r.profile_mips, '.2f'):>14}"
+            f" {fmt(r.profile_ratio, '.3f'):>6} {r.mcusim_accounting or '-':>6}"
             f" {fmt(r.mcusim_call_s, '.3f'):>13} "
             f"{fmt(r.qemu_wall_s, '.3f'):>11}"
         )
@@ -496,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         deadline = t_start + args.budget_s - STARTUP_RESERVE_S
         kept = [w for w in workloads if not w.row.notes and probe(w, target, qemu, deadline)]
         cheap = sum(w.plains[0].call_seconds + sum(q[0] for q in w.qemus) for w in kept)
-        heavy = sum(w.sims[0].call_seconds for w in kept)
+        heavy = sum(w.sims[0].call_seconds + w.profiled[0].call_seconds for w in kept)
         mcusim_reps = 1
         for k in range(2, args.reps + 1):
             left = deadline - time.perf_counter()
@@ -531,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "ratio = mcusim MIPS / plain MIPS; hook = mcusim's block accounting (native C or python);"
     )
+    print("--profile = mcusim with the per-op profiler (mcusim run --profile), ratio likewise;")
     print("empty hook = plain Unicorn with a C block hook that does nothing (UC_HOOK_BLOCK's own")
     print("cost); ceiling = its MIPS / plain MIPS, the most any per-block accounting can reach;")
     print("'mcusim call s' = whole Simulator.run (setup and report included); qemu wall s =")
