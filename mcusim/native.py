@@ -169,6 +169,12 @@ def library() -> ctypes.CDLL | None:
     lib.fp_operand_cycles.restype = I64
     lib.fp_operand_cycles.argtypes = [ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
     lib.fp_operand_cycles.argtypes += [ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32]
+    ptr = ctypes.c_void_p
+    lib.fp_paint_words.argtypes = [ptr, ptr, I64, ctypes.c_uint32]
+    lib.fp_unpaint_words.restype = I64
+    lib.fp_unpaint_words.argtypes = [ptr, ptr, I64, ctypes.c_uint32]
+    lib.fp_bytes_changed.restype = I64
+    lib.fp_bytes_changed.argtypes = [ptr, ptr, ptr, I64]
     lib.fp_new_lines.restype = I64
     lib.fp_new_lines.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64]
     return lib

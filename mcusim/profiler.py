@@ -15,6 +15,7 @@ import numpy as np
 from mcusim.config.oprules import OpRule, load_rules
 from mcusim.elf import Firmware
 from mcusim.memory import STACK_LIMIT_SYMBOLS, stack_bounds
+from mcusim.native import library
 
 PAINT = 0xCDCDCDCD
 ARENA_SYMBOLS = (
@@ -48,9 +49,68 @@ class _Op:
     ret: int
     sp: int
     start: int
-    stack_saved: np.ndarray | None = None
-    arena_saved: np.ndarray | None = None
+    stack_words: int = 0  # free-stack words painted at the start (saved in _Memory.saved)
+    arena_saved: bool = False
     extra: dict = field(default_factory=dict)
+
+
+class _Watched:
+    """A guest RAM range the profiler saves, paints and compares around each op. It works on
+    a live numpy view of the RAM when the probe gives one, with the fast path's C loops when
+    the run uses it; else through the probe's reads and writes."""
+
+    def __init__(self, probe, address: int, size: int, *, native: bool, touched=None):
+        self.probe, self.address, self.size = probe, address, size
+        self.view = probe.view(address, size)
+        self.saved = np.empty(size, dtype=np.uint8)
+        self.touched = touched
+        self.lib = library() if native and self.view is not None else None
+        if self.lib is not None:  # the addresses, looked up once (numpy's .ctypes is slow)
+            self._ptrs = (self.view.ctypes.data, self.saved.ctypes.data)
+            self._touched_ptr = touched.ctypes.data if touched is not None else None
+
+    def _current(self) -> np.ndarray:
+        if self.view is not None:
+            return self.view
+        return np.frombuffer(bytearray(self.probe.read(self.address, self.size)), dtype=np.uint8)
+
+    def _write_back(self, data: np.ndarray) -> None:
+        if self.view is None:
+            self.probe.write(self.address, data.tobytes())
+
+    def save(self) -> None:
+        self.saved[:] = self._current()
+
+    def changed_since_save(self, touched: np.ndarray) -> int:
+        """Bytes that differ from the saved copy; marks them in ``touched``."""
+        if self.lib is not None and touched is self.touched:
+            return self.lib.fp_bytes_changed(*self._ptrs, self._touched_ptr, self.size)
+        changed = self._current() != self.saved
+        touched |= changed
+        return int(np.count_nonzero(changed))
+
+    def save_and_paint(self, words: int) -> None:
+        """Save the first ``words`` 32-bit words, then fill them with PAINT."""
+        if self.lib is not None:
+            self.lib.fp_paint_words(*self._ptrs, words, PAINT)
+            return
+        cur = self._current()
+        self.saved[: 4 * words] = cur[: 4 * words]
+        cur[: 4 * words].view(np.uint32).fill(PAINT)
+        self._write_back(cur[: 4 * words])
+
+    def unpaint(self, words: int) -> int:
+        """Index of the lowest of the first ``words`` words that no longer holds PAINT (``words``
+        if none); the words still holding it get their saved value back."""
+        if self.lib is not None:
+            return self.lib.fp_unpaint_words(*self._ptrs, words, PAINT)
+        cur8 = self._current()
+        cur = cur8[: 4 * words].view(np.uint32)
+        painted = cur == PAINT
+        lowest = int(painted.argmin()) if not painted.all() else words
+        np.copyto(cur, self.saved[: 4 * words].view(np.uint32), where=painted)
+        self._write_back(cur8[: 4 * words])
+        return lowest
 
 
 def match_functions(fw: Firmware, rules: list[OpRule]) -> dict[int, tuple[str, OpRule]]:
@@ -124,7 +184,8 @@ class OpProfiler:
         self.hooked_returns: set[int] = set()
         self.edges: dict[tuple[str, str], list[int]] = {}  # (caller, callee) -> [cycles, calls]
         self.arena_touched: np.ndarray | None = None  # arena bytes seen changed, any time
-        self._views: dict[tuple[int, int], np.ndarray] = {}  # live views of guest RAM
+        self._stack: _Watched | None = None
+        self._arena: _Watched | None = None
 
     # -- attach -----------------------------------------------------------------------------
     def attach(self, probe) -> None:
@@ -133,6 +194,13 @@ class OpProfiler:
         self.matched = match_functions(fw, self.rules)
         self._stack_region(probe)
         self._arena_region(fw)
+        native = getattr(probe, "accounting", "") == "native"
+        if self.stack:
+            lo, hi = self.stack
+            self._stack = _Watched(probe, lo, hi - lo, native=native)
+        if self.arena:
+            _, base, size = self.arena
+            self._arena = _Watched(probe, base, size, native=native, touched=self.arena_touched)
         names = display_names(fw)
         entries = set(self.matched)
         if self.functions:
@@ -236,47 +304,17 @@ class OpProfiler:
         if op is not None and op.ret == ret and op.sp == sp:
             self._close_op(now, finished=True)
 
-    # -- guest memory -----------------------------------------------------------------------
-    def _memory(self, address: int, size: int) -> np.ndarray:
-        """Guest bytes: a live view of RAM when the probe has one (no copy; kept), else a
-        read-only copy."""
-        view = self._views.get((address, size))
-        if view is None:
-            view = self.probe.view(address, size)
-            if view is None:
-                return np.frombuffer(self.probe.read(address, size), dtype=np.uint8)
-            self._views[(address, size)] = view
-        return view
-
-    def _stack_words(self, hi: int) -> np.ndarray:
-        """The stack region's words below ``hi``."""
-        lo, top = self.stack
-        whole = self._memory(lo, top - lo)
-        return whole[: hi - lo].view(np.uint32)
-
-    def _store(self, address: int, current: np.ndarray) -> None:
-        """After changing ``current`` (from _memory), make the guest see it."""
-        if not current.flags.writeable:  # a copy of bytes read through the probe
-            self.probe.write(address, current.tobytes())
-
     # -- ops ---------------------------------------------------------------------------------
     def _open_op(self, address: int, match: tuple[str, OpRule], ret: int, sp: int, now: int):
         name, rule = match
         source = self.probe.firmware.source_file_of(address) if rule.source_file else None
         op = _Op(len(self.ops), rule.op, name, source, rule.engine, ret, sp, now)
-        if self.stack:
-            lo, _ = self.stack
-            hi = sp & ~3
-            if hi > lo:
-                words = self._stack_words(hi)
-                op.stack_saved = words.copy()
-                if not words.flags.writeable:
-                    words = words.copy()
-                words.fill(PAINT)
-                self._store(lo, words)
-        if self.arena:
-            _, base, size = self.arena
-            op.arena_saved = self._memory(base, size).copy()
+        if self._stack is not None:
+            op.stack_words = max(0, ((sp & ~3) - self.stack[0]) // 4)
+            self._stack.save_and_paint(op.stack_words)
+        if self._arena is not None:
+            self._arena.save()
+            op.arena_saved = True
         self.open = op
         self._hook_return(ret)
 
@@ -285,25 +323,15 @@ class OpProfiler:
         assert op is not None
         self.open = None
         stack_peak = stack_op = None
-        if op.stack_saved is not None and self.stack:
+        if op.stack_words and self._stack is not None:
             lo, top = self.stack
-            n = len(op.stack_saved)
-            cur = self._stack_words(lo + 4 * n)
-            painted = cur == PAINT
-            lowest = lo + 4 * int(painted.argmin()) if not painted.all() else lo + 4 * n
+            # the deepest word the op changed; the words it left painted get their old value
+            # back, so the run's own stack scan still sees the deepest use before this op
+            lowest = lo + 4 * self._stack.unpaint(op.stack_words)
             stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
-            # put back what was below the op's deepest word, so the run's own stack scan
-            # still sees the deepest use before this op; untouched words keep their old value
-            if not cur.flags.writeable:
-                cur = cur.copy()
-            np.copyto(cur, op.stack_saved, where=painted)
-            self._store(lo, cur)
         arena_changed = None
-        if op.arena_saved is not None and self.arena:
-            _, base, size = self.arena
-            changed = self._memory(base, size) != op.arena_saved
-            arena_changed = int(np.count_nonzero(changed))
-            self.arena_touched |= changed
+        if op.arena_saved and self._arena is not None:
+            arena_changed = self._arena.changed_since_save(self.arena_touched)
         self.ops.append(
             {
                 "index": op.index,

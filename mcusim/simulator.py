@@ -134,6 +134,7 @@ class Probe(Protocol):
 
     firmware: Firmware
     target: Target
+    accounting: str  # "native" (the C fast path runs this run) or "python"
 
     def now(self) -> int:
         """Modelled cycles since reset (at the instruction being hooked)."""

@@ -213,3 +213,22 @@ def test_m3_long_multiplies_and_divides_are_charged_in_c_like_python():
         elf("mps2-an385", "anomaly")
     )
     assert _comparable(result) == _comparable(slow)
+
+
+def test_per_op_profile_is_the_same_on_both_paths():
+    """The profiler's stack and arena checks run in C on the native path and in numpy on the
+    Python path: the per-op table (cycles, stack and arena figures) must not differ."""
+    from mcusim.profiler import OpProfiler
+
+    t = load_target("mps2-an386")
+    results = []
+    for use_native in (False, True):
+        profiler = OpProfiler()
+        r = Simulator(t, RunOptions(native=use_native, observers=(profiler,))).run(
+            elf("mps2-an386", "kws-opt")
+        )
+        results.append(r.extensions["ops"])
+    slow, fast = results
+    assert fast["ops"] and any(op["stack_peak_bytes"] for op in fast["ops"])
+    assert any(op["arena_bytes_changed"] for op in fast["ops"])
+    assert fast == slow

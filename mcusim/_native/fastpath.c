@@ -729,6 +729,46 @@ int64_t fp_operand_cycles(int32_t kind, int32_t is_signed, uint32_t a, uint32_t 
     return operand_cycles(&op, a, b);
 }
 
+/* -- the per-op profiler's stack and arena checks (mcusim/profiler.py _Watched): the same
+   loops as its numpy code, without numpy's per-call overhead at every op boundary. ---------- */
+
+/* Saves words [0, n) of `words` into `saved`, then fills them with `paint`. */
+void fp_paint_words(uint32_t *words, uint32_t *saved, int64_t n, uint32_t paint)
+{
+    memcpy(saved, words, (size_t)n * sizeof *words);
+    for (int64_t i = 0; i < n; i++) {
+        words[i] = paint;
+    }
+}
+
+/* The lowest of words [0, n) that no longer holds `paint` (n if none); the words still
+   holding it get their saved value back. */
+int64_t fp_unpaint_words(uint32_t *words, const uint32_t *saved, int64_t n, uint32_t paint)
+{
+    int64_t lowest = n;
+    for (int64_t i = 0; i < n; i++) {
+        if (words[i] == paint) {
+            words[i] = saved[i];
+        } else if (lowest == n) {
+            lowest = i;
+        }
+    }
+    return lowest;
+}
+
+/* How many of bytes [0, n) differ between `now` and `before`; sets touched[i] for each. */
+int64_t fp_bytes_changed(const uint8_t *now, const uint8_t *before, uint8_t *touched, int64_t n)
+{
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (now[i] != before[i]) {
+            count++;
+            touched[i] = 1;
+        }
+    }
+    return count;
+}
+
 /* A block hook that does nothing: tests/bench/bench_speed.py measures with it the fastest any
    per-block accounting on Unicorn can be (the cost of UC_HOOK_BLOCK itself). */
 void fp_noop_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
