@@ -1,10 +1,15 @@
 /*
- * fastpath.c - mcusim's native block hook: the per-block cycle accounting of
- * mcusim/timing/accounting.py (CycleCounter.on_block), in C, registered directly with
- * Unicorn's C API. It adds a known block's cost, charges the previous block's taken-branch
- * refill when execution did not fall through, and calls back into Python only for a block
- * it has not seen, when the cycle count reaches the deadline, or for a block marked special.
- * The Python path and this one must give identical counts; tests run both.
+ * fastpath.c - mcusim's native fast path, registered directly with Unicorn's C API:
+ * - the block hook: the per-block cycle accounting of mcusim/timing/accounting.py
+ *   (CycleCounter.on_block). It adds a known block's cost, charges the previous block's
+ *   taken-branch refill when execution did not fall through, and calls back into Python only
+ *   when the cycle count reaches the deadline or for a block marked special;
+ * - the costing of new blocks (CycleCounter._new_block, CycleModel.cost_block), from the facts
+ *   thumb.c decodes and the core table native.py hands over; a block it cannot cost goes to
+ *   Python;
+ * - a code hook charging divides and long multiplies by their operands (operand_cycles);
+ * - the per-op profiler's stack painting and arena comparison loops.
+ * The Python path and this one must give identical results; tests run both.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,7 +134,10 @@ typedef struct {
 
 #define CHUNK 1024
 
-static fp_block *block_at(const fp_state *s, int64_t i) { return &s->chunks[i / CHUNK][i % CHUNK]; }
+static fp_block *block_at(const fp_state *s, int64_t i)
+{
+    return &s->chunks[i / CHUNK][i % CHUNK];
+}
 
 #define EMPTY UINT64_MAX
 
@@ -211,6 +219,8 @@ static int grow(fp_state *s)
     return 0;
 }
 
+void fp_free(fp_state *s);
+
 fp_state *fp_new(fp_event_fn event)
 {
     fp_state *s = calloc(1, sizeof *s);
@@ -226,6 +236,7 @@ fp_state *fp_new(fp_event_fn event)
     s->keys = malloc(s->hcap * sizeof *s->keys);
     s->vals = malloc(s->hcap * sizeof *s->vals);
     if (!s->keys || !s->vals || grow(s) != 0) {
+        fp_free(s);
         return NULL;
     }
     memset(s->keys, 0xff, s->hcap * sizeof *s->keys);
