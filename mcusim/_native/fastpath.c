@@ -92,7 +92,6 @@ typedef struct {
     uint8_t *seen; /* cached regions: a byte per line, set once the line was fetched */
 } fp_region;
 
-#define MAX_REGIONS 16
 #define RECENT 2048 /* a power of two */
 #define MAX_INSNS 1024
 
@@ -117,7 +116,7 @@ typedef struct {
     fp_class *classes;
     int64_t n_classes;
     fp_rules rules;
-    fp_region regions[MAX_REGIONS];
+    fp_region *regions;
     int64_t n_regions;
     td_insn *insns;
     uint64_t *keys;
@@ -260,6 +259,7 @@ void fp_free(fp_state *s)
     for (int64_t r = 0; r < s->n_regions; r++) {
         free(s->regions[r].seen);
     }
+    free(s->regions);
     for (int64_t k = 0; k < s->n_operands; k++) {
         free(s->operands[k]);
     }
@@ -363,10 +363,15 @@ int64_t fp_configure(fp_state *s, const fp_class *classes, int64_t n_classes,
 int64_t fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_t *data,
                       int64_t wait_states, int64_t width, int64_t cache, int64_t prefetch)
 {
-    if (s->n_regions == MAX_REGIONS || (wait_states && width <= 0)) {
+    if (wait_states && width <= 0) {
         return -1;
     }
-    fp_region *r = &s->regions[s->n_regions];
+    fp_region *regions = realloc(s->regions, (size_t)(s->n_regions + 1) * sizeof *regions);
+    if (!regions) {
+        return -1;
+    }
+    s->regions = regions;
+    fp_region *r = &regions[s->n_regions];
     memset(r, 0, sizeof *r);
     r->base = base;
     r->size = size;
