@@ -147,7 +147,7 @@ FAULT_CAUSES = {
     "insn_invalid": ("UsageFault", "undefined instruction (UNDEFINSTR)"),
     "unaligned": ("UsageFault", "unaligned access (UNALIGNED)"),
     "div0": ("UsageFault", "divide by zero (DIVBYZERO)"),
-    "nocp": ("UsageFault", "coprocessor access with the FPU disabled (NOCP)"),
+    "nocp": ("UsageFault", "coprocessor access with no FPU or the FPU disabled (NOCP)"),
     "invstate": ("UsageFault", "invalid state: Thumb bit clear (INVSTATE)"),
     "bkpt": ("HardFault", "debug event (DEBUGEVT)"),
     "stacking": ("HardFault", "fault while stacking or unstacking an exception frame"),

@@ -78,6 +78,11 @@ CCR_UNALIGN_TRP = 0x8
 STACK_GUARD_BYTES = 4096  # watched below the stack region (frames larger than this skip it)
 # T32 encodings of the operand-dependent multiply/divide family (Armv7-M ARM A7.7):
 # (first halfword & 0xFFF0, mask and value of the second halfword)
+# Unicorn's exception numbers for two M-profile UsageFaults it raises itself (QEMU's
+# target/arm/cpu.h EXCP_NOCP and EXCP_INVSTATE, which Unicorn 2 inherits)
+UC_EXCP_NOCP = 17
+UC_EXCP_INVSTATE = 18
+
 OPERAND_PATTERNS = {
     "sdiv": (0xFB90, 0xF0F0, 0xF0F0),
     "udiv": (0xFBB0, 0xF0F0, 0xF0F0),
@@ -594,6 +599,17 @@ class _Run:
             self.counter.cycles += cost
             self.exception_cycles += cost
             self._schedule()
+        elif intno == UC_EXCP_NOCP:  # an FP (coprocessor) instruction the core cannot run
+            why = (
+                "target has no FPU"
+                if not self.target.fpu
+                else "FPU disabled: CPACR.CP10/CP11 not enabled"
+            )
+            self._fault("nocp", pc, f"FP/coprocessor instruction at 0x{pc:08x}: {why}")
+        elif intno == UC_EXCP_INVSTATE:
+            self._fault(
+                "invstate", pc, f"execution at 0x{pc:08x} with EPSR.T = 0 (Thumb bit clear)"
+            )
         elif intno == 3:  # prefetch abort: a fetch from an Execute Never region
             self._fault(
                 "fetch_prot",
