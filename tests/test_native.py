@@ -232,3 +232,24 @@ def test_per_op_profile_is_the_same_on_both_paths():
     assert fast["ops"] and any(op["stack_peak_bytes"] for op in fast["ops"])
     assert any(op["arena_bytes_changed"] for op in fast["ops"])
     assert fast == slow
+
+
+@pytest.mark.parametrize(("target", "app"), [("apollo3", "kws-opt"), ("stm32f103", "hello")])
+def test_a_run_mixing_c_and_python_costed_blocks_reports_the_same(target, app, monkeypatch):
+    """Blocks holding an LDR are sent to Python costing (as an instruction the C decoder or
+    the table does not know would be), the rest stay in C: the shared records (first fetches
+    of cached flash lines, per-block extras) must still give the pure-Python result."""
+    stem = native.NativeCycleCounter._stem
+
+    def python_for_ldr(self, mnemonic, entry):
+        rc = stem(self, mnemonic, entry)
+        if mnemonic.split(b".")[0] == b"ldr":
+            native._Stem.from_address(entry).flags |= native.ST_PYTHON
+        return rc
+
+    monkeypatch.setattr(native.NativeCycleCounter, "_stem", python_for_ldr)
+    run, mixed = _native_run(target, app)
+    kinds = {isinstance(b, native.NativeBlock) for b in run.counter.all_blocks()}
+    assert kinds == {True, False}
+    slow = Simulator(load_target(target), RunOptions(native=False)).run(elf(target, app))
+    assert _comparable(mixed) == _comparable(slow)
