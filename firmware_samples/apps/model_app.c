@@ -46,27 +46,7 @@ void app_put_i32(int32_t v)
 
 void app_put_hex_bytes(const uint8_t *p, uint32_t n)
 {
-    static const char digits[] = "0123456789abcdef";
-    char buf[129];
-    uint32_t i = 0;
-    while (i < n) {
-        uint32_t k = 0;
-        while (i < n && k < sizeof buf - 1u) {
-            buf[k++] = digits[p[i] >> 4];
-            buf[k++] = digits[p[i] & 0xFu];
-            i++;
-        }
-        buf[k] = '\0';
-        sh_puts(buf);
-    }
-}
-
-static void put_kv(const char *key, uint32_t v)
-{
-    app_puts(" ");
-    app_puts(key);
-    app_puts("=");
-    app_put_u32(v);
+    sh_put_hex_bytes(p, n);
 }
 
 int model_app_init(const char *name)
@@ -80,15 +60,15 @@ int model_app_init(const char *name)
         app_puts(mce_status_str(st));
         app_puts(": ");
         app_puts(mce_error_message(&g_app_engine));
-        put_kv("arena_needed", mce_arena_needed(&g_app_engine));
+        sh_put_kv("arena_needed", mce_arena_needed(&g_app_engine));
         app_puts("\n");
         return 1;
     }
     app_puts(": target=" TARGET_NAME " kernels=");
     app_puts(mce_kernel_flavour());
-    put_kv("model_bytes", model_bytes);
-    put_kv("arena_needed", mce_arena_needed(&g_app_engine));
-    put_kv("arena", MODEL_APP_ARENA_BYTES);
+    sh_put_kv("model_bytes", model_bytes);
+    sh_put_kv("arena_needed", mce_arena_needed(&g_app_engine));
+    sh_put_kv("arena", MODEL_APP_ARENA_BYTES);
     app_puts("\n");
     return 0;
 }
@@ -163,7 +143,7 @@ int model_app_check_reference(const char *name, model_app_describe_fn describe)
     app_puts(":");
     if (out)
         describe(out, n);
-    put_kv("dwt_cycles", cycles);
+    sh_put_kv("dwt_cycles", cycles);
     app_puts(" output=");
     app_put_hex_bytes((const uint8_t *)out, n);
     app_puts(match ? " reference=match\n" : " reference=MISMATCH\n");

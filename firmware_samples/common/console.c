@@ -101,3 +101,28 @@ void sh_put_hex32(uint32_t v)
     char b[12];
     sh_write0(fmt_hex32(b, v));
 }
+
+void sh_put_kv(const char *key, uint32_t v)
+{
+    sh_write0(" ");
+    sh_write0(key);
+    sh_write0("=");
+    sh_put_u32(v);
+}
+
+void sh_put_hex_bytes(const uint8_t *p, uint32_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char buf[129];
+    uint32_t i = 0;
+    while (i < n) {
+        uint32_t k = 0;
+        while (i < n && k < sizeof buf - 1u) {
+            buf[k++] = digits[p[i] >> 4];
+            buf[k++] = digits[p[i] & 0xFu];
+            i++;
+        }
+        buf[k] = '\0';
+        sh_write0(buf);
+    }
+}

@@ -27,5 +27,9 @@ void sh_puts(const char *s);
 void sh_put_u32(uint32_t v);
 void sh_put_i32(int32_t v);
 void sh_put_hex32(uint32_t v);
+/* " key=<decimal v>": one field of a result line. */
+void sh_put_kv(const char *key, uint32_t v);
+/* Every byte as two lower-case hex digits, no separator (one SYS_WRITE0 per 64 bytes). */
+void sh_put_hex_bytes(const uint8_t *p, uint32_t n);
 
 #endif

@@ -107,7 +107,7 @@ LIST_OPS = frozenset(
         "vpop",
     }
 )
-_REG = re.compile(r"\b(r1[0-5]|r[0-9]|sp|lr|pc|sb|sl|fp|ip|[sd][0-9]{1,2})\b")
+_REG = re.compile(r"\b(r1[0-5]|r[0-9]|sp|lr|pc|sb|sl|fp|ip|[sdq][0-9]{1,2})\b")
 _DREG = re.compile(r"\bd[0-9]{1,2}\b")
 _IMM = re.compile(r"#(-?(?:0x[0-9a-f]+|[0-9]+))")
 

@@ -54,32 +54,6 @@ static uint32_t rd32(const uint8_t *p)
            ((uint32_t)p[3] << 24);
 }
 
-static void put_kv(const char *key, uint32_t v)
-{
-    sh_puts(" ");
-    sh_puts(key);
-    sh_puts("=");
-    sh_put_u32(v);
-}
-
-/* Every byte as two lower-case hex digits, written in chunks (one SYS_WRITE0 per 64 bytes). */
-static void put_hex_bytes(const uint8_t *p, uint32_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char buf[129];
-    uint32_t i = 0;
-    while (i < n) {
-        uint32_t k = 0;
-        while (i < n && k < sizeof buf - 1u) {
-            buf[k++] = digits[p[i] >> 4];
-            buf[k++] = digits[p[i] & 0xFu];
-            i++;
-        }
-        buf[k] = '\0';
-        sh_puts(buf);
-    }
-}
-
 static int finish(int32_t status, const char *what)
 {
     mce_runner_status_t *st = &mce_runner_status;
@@ -97,7 +71,7 @@ static int finish(int32_t status, const char *what)
         sh_puts(what);
     }
     if (status == MCE_RUNNER_ERR_INIT && st->engine_status == MCE_ERR_ARENA)
-        put_kv("arena_needed", st->arena_needed);
+        sh_put_kv("arena_needed", st->arena_needed);
     sh_puts("\n");
     return status;
 }
@@ -185,12 +159,12 @@ int main(void)
 
     sh_puts("mce-runner: ok target=" TARGET_NAME " kernels=");
     sh_puts(mce_kernel_flavour());
-    put_kv("arena_needed", st->arena_needed);
-    put_kv("arena", st->arena_bytes);
-    put_kv("input_bytes", st->input_bytes);
-    put_kv("output_bytes", st->output_bytes);
+    sh_put_kv("arena_needed", st->arena_needed);
+    sh_put_kv("arena", st->arena_bytes);
+    sh_put_kv("input_bytes", st->input_bytes);
+    sh_put_kv("output_bytes", st->output_bytes);
     sh_puts(" output=");
-    put_hex_bytes(mce_runner_output, st->output_bytes);
+    sh_put_hex_bytes(mce_runner_output, st->output_bytes);
     sh_puts("\n");
     return 0;
 }
