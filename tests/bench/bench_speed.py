@@ -19,7 +19,8 @@ in this one process:
 2. **mcusim**: ``Simulator(target).run(elf)`` as ``mcusim run`` runs it: cycle model with its
    dynamic effects, SCS/SysTick, DWT, exceptions, semihosting, stack painting, per-function
    attribution, reports; and again with the per-op profiler of ``mcusim run --profile``
-   (per-op cycles and stack/arena peaks, Python called at every op boundary).
+   (per-op cycles and stack/arena peaks, Python called at every op boundary); and once on its
+   pure-Python path (``RunOptions(native=False)``), which must count the same cycles.
 3. **QEMU**: whole-process wall time of ``qemu-system-arm -M mps2-an386 -nographic
    -semihosting -kernel X.elf`` (start-up included), if it is installed.
 
@@ -197,16 +198,16 @@ class SimOutcome:
     accounting: str  # "native" (C block hook) or "python"
 
 
-# None: mcusim's default (its C fast path when built); False: force the Python block hook
-MCUSIM_NATIVE: bool | None = None
-
-
-def mcusim_run(elf_path: Path, target, guard_s: float, profile: bool = False) -> SimOutcome:
-    """One mcusim run; ``profile``: with the per-op profiler of `mcusim run --profile`."""
-    opts = {} if MCUSIM_NATIVE is None else {"native": MCUSIM_NATIVE}
+def mcusim_run(
+    elf_path: Path, target, guard_s: float, profile: bool = False, native: bool | None = None
+) -> SimOutcome:
+    """One mcusim run; ``profile``: with the per-op profiler of `mcusim run --profile`;
+    ``native``: None for mcusim's default (the C fast path when built), False for the
+    pure-Python path."""
     observers = (OpProfiler(),) if profile else ()
     t0 = time.perf_counter()
-    r = Simulator(target, RunOptions(timeout_s=guard_s, observers=observers, **opts)).run(elf_path)
+    options = RunOptions(timeout_s=guard_s, observers=observers, native=native)
+    r = Simulator(target, options).run(elf_path)
     call = time.perf_counter() - t0
     return SimOutcome(
         r.host_seconds,
@@ -251,6 +252,7 @@ class Row:
     mcusim_call_s: float | None = None
     mcusim_accounting: str = ""
     ratio: float | None = None  # mcusim MIPS / plain MIPS
+    python_mips: float | None = None  # mcusim on its pure-Python path (one run)
     profile_mips: float | None = None  # mcusim with the per-op profiler (mcusim run --profile)
     profile_ratio: float | None = None
     noop_hook_mips: float | None = None  # plain Unicorn with an empty C block hook
@@ -297,6 +299,7 @@ class Workload:
     hooked: list[PlainOutcome] = field(default_factory=list)  # plain + empty C block hook
     sims: list[SimOutcome] = field(default_factory=list)
     profiled: list[SimOutcome] = field(default_factory=list)  # with --profile's OpProfiler
+    python: list[SimOutcome] = field(default_factory=list)  # the pure-Python path, once
     qemus: list[tuple[float, int | None, str]] = field(default_factory=list)
 
 
@@ -321,6 +324,10 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
     w.sims.append(sim)
     if sim.exit_reason != "timeout" and sim.instructions >= MIN_INSTRUCTIONS:
         w.profiled.append(mcusim_run(w.path, target, MCUSIM_GUARD_S, profile=True))
+        if sim.accounting == "native":  # the pure-Python path, once (it is 10-20x slower)
+            left = deadline - time.perf_counter()
+            if left > 1.0:
+                w.python.append(mcusim_run(w.path, target, left, native=False))
     row.instructions, row.cycles, row.exit_code = sim.instructions, sim.cycles, sim.exit_code
     if sim.exit_reason == "timeout":
         row.notes.append(
@@ -374,9 +381,19 @@ def finish(w: Workload, qemu: str | None) -> None:
             row.notes.append("the profiled run counted other cycles than the plain mcusim run")
     row.mcusim_call_s = min(s.call_seconds for s in sims)
     row.mcusim_accounting = "/".join(sorted({s.accounting for s in sims}))
+    if row.mcusim_accounting != "native":
+        row.notes.append(f"mcusim ran on its {row.mcusim_accounting} path (no C fast path built)")
     row.plain_mips = n / row.plain_s / 1e6
     row.mcusim_mips = n / row.mcusim_s / 1e6
     row.ratio = row.mcusim_mips / row.plain_mips
+    if w.python:
+        py = w.python[0]
+        if py.exit_reason == "timeout":
+            row.notes.append("the Python path did not finish within the bench's time budget")
+        else:
+            row.python_mips = n / py.seconds / 1e6
+            if (py.cycles, py.instructions) != (first.cycles, first.instructions):
+                row.notes.append("the Python path counted other cycles or instructions")
     if w.hooked:
         row.noop_hook_mips = n / min(p.seconds for p in w.hooked) / 1e6
         row.noop_hook_ratio = row.noop_hook_mips / row.plain_mips
@@ -447,7 +464,7 @@ def table(rows: list[Row]) -> str:
     head = (
         f"{'workload':<12} {'instructions':>13} {'exit':>4} {'plain MIPS':>10} "
         f"{'empty hook MIPS':>15} {'ceiling':>7} {'mcusim MIPS':>11} {'ratio':>6}"
-        f" {'--profile MIPS':>14} {'ratio':>6} {'hook':>6} {'mcusim call s':>13}"
+        f" {'--profile MIPS':>14} {'ratio':>6} {'python MIPS':>11} {'mcusim call s':>13}"
         f" {'qemu wall s':>11}"
     )
     lines = [head, "-" * len(head)]
@@ -458,7 +475,7 @@ def table(rows: list[Row]) -> str:
             f"{fmt(r.plain_mips, '.1f'):>10} {fmt(r.noop_hook_mips, '.1f'):>15}"
             f" {fmt(r.noop_hook_ratio, '.3f'):>7} {fmt(r.mcusim_mips, '.2f'):>11} "
             f"{fmt(r.ratio, '.3f'):>6} {fmt(r.profile_mips, '.2f'):>14}"
-            f" {fmt(r.profile_ratio, '.3f'):>6} {r.mcusim_accounting or '-':>6}"
+            f" {fmt(r.profile_ratio, '.3f'):>6} {fmt(r.python_mips, '.2f'):>11}"
             f" {fmt(r.mcusim_call_s, '.3f'):>13} "
             f"{fmt(r.qemu_wall_s, '.3f'):>11}"
         )
@@ -477,18 +494,10 @@ def main(argv: list[str] | None = None) -> int:
         help="host-time budget: no repetition round starts that would exceed it"
         f" (default {DEFAULT_BUDGET_S:g})",
     )
-    ap.add_argument(
-        "--python-hook",
-        action="store_true",
-        help="run mcusim with its Python block hook (RunOptions(native=False)) instead of the"
-        " default C fast path",
-    )
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     args = ap.parse_args(argv)
     if args.reps < 1:
         ap.error("--reps must be at least 1")
-    global MCUSIM_NATIVE
-    MCUSIM_NATIVE = False if args.python_hook else None
 
     t_start = time.perf_counter()
     target = load_target(TARGET)
@@ -547,10 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         + (f", load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else "")
     )
     print("MIPS = guest instructions (mcusim's count) / emulation seconds (setup excluded);")
-    print(
-        "ratio = mcusim MIPS / plain MIPS; hook = mcusim's block accounting (native C or python);"
-    )
+    print("ratio = mcusim MIPS / plain MIPS (mcusim on its C fast path when it is built);")
     print("--profile = mcusim with the per-op profiler (mcusim run --profile), ratio likewise;")
+    print("python = mcusim on its pure-Python path (RunOptions(native=False)), one run;")
     print("empty hook = plain Unicorn with a C block hook that does nothing (UC_HOOK_BLOCK's own")
     print("cost); ceiling = its MIPS / plain MIPS, the most any per-block accounting can reach;")
     print("'mcusim call s' = whole Simulator.run (setup and report included); qemu wall s =")
