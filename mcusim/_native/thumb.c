@@ -505,6 +505,19 @@ static int ldstm32(B *b, unsigned h1, unsigned h2)
     return 0;
 }
 
+/* An immediate-offset memory operand: "[rn, #imm]" (with "!" when written back) if P, else
+   post-indexed "[rn], #imm" (A7.7: the P and W bits of the load/store encodings). */
+static void mem_indexed(B *b, unsigned rn, unsigned P, unsigned W, int32_t imm)
+{
+    if (P) {
+        MEM(b, rn, -1, imm, 0);
+        b->bang_mem = (int)W;
+    } else {
+        MEM(b, rn, -1, 0, 0);
+        POST(b, imm);
+    }
+}
+
 static int dual32(B *b, unsigned h1, unsigned h2)
 {
     /* A5.3.6 Load/store dual or exclusive, table branch */
@@ -567,13 +580,7 @@ static int dual32(B *b, unsigned h1, unsigned h2)
     b->flags = L ? F_TWO : F_NOWR;
     R(b, rt);
     R(b, rt2);
-    if (P) {
-        MEM(b, rn, -1, imm, 0);
-        b->bang_mem = (int)Wb;
-    } else {
-        MEM(b, rn, -1, 0, 0);
-        POST(b, imm);
-    }
+    mem_indexed(b, rn, P, Wb, imm);
     return 0;
 }
 
@@ -883,13 +890,7 @@ static int store32(B *b, unsigned h1, unsigned h2)
     mn(b, N[sz], 0);
     b->flags = F_NOWR;
     R(b, rt);
-    if (P) {
-        MEM(b, rn, -1, imm, 0);
-        b->bang_mem = (int)W;
-    } else {
-        MEM(b, rn, -1, 0, 0);
-        POST(b, imm);
-    }
+    mem_indexed(b, rn, P, W, imm);
     return 0;
 }
 
@@ -968,13 +969,7 @@ static int load32(B *b, unsigned h1, unsigned h2)
         imm = -imm;
     mn(b, name, 0);
     R(b, rt);
-    if (P) {
-        MEM(b, rn, -1, imm, 0);
-        b->bang_mem = (int)W;
-    } else {
-        MEM(b, rn, -1, 0, 0);
-        POST(b, imm);
-    }
+    mem_indexed(b, rn, P, W, imm);
     return 0;
 }
 
