@@ -1,54 +1,17 @@
-"""Decode Thumb code into the few facts the cycle model needs (L3; the only capstone user).
-
-Decoding happens once per translated block and is cached by the caller, so clarity wins over
-speed here.
+"""The detail-mode reference decoder tests/test_decode.py checks mcusim's fast decoder against:
+the facts the cycle model needs, read from capstone's operand details. Clarity over speed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import capstone
 from capstone import arm as csarm
 
-_ALIASES = {
-    "sb": "r9",
-    "sl": "r10",
-    "fp": "r11",
-    "ip": "r12",
-    "r13": "sp",
-    "r14": "lr",
-    "r15": "pc",
-}
-CORE_REGS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc")
-
-
-@dataclass(frozen=True, slots=True)
-class Insn:
-    """One decoded instruction."""
-
-    address: int
-    size: int
-    name: str  # capstone insn_name(): base mnemonic without condition, width or S suffix
-    mnemonic: str  # as printed, e.g. "ldr.w", "wfi", "cpsid"
-    op_str: str
-    conditional: bool
-    regs_read: frozenset[str]
-    regs_write: frozenset[str]
-    mem_base: str  # "" when the instruction has no memory operand
-    mem_index: str
-    mem_disp: int
-    reg_list_words: int  # words moved by LDM/STM/PUSH/POP/VLDM/VSTM/VPUSH/VPOP
-    pc_in_list: bool
-    dest: str  # first operand register, "" if none
-    has_double_reg: bool  # an FP D register operand
-    has_core_reg: bool  # a core register operand (for VMOV)
-    target: int | None  # immediate branch target (B, BL, CBZ, CBNZ)
-
-    @property
-    def is_wide(self) -> bool:
-        return self.size == 4
+# The instruction record and register names are mcusim's own; only the decoding below (from
+# capstone's detail mode) is independent of mcusim.timing.decode, which it checks.
+from mcusim.timing.decode import _ALIASES, CORE_REGS, Insn
 
 
 def _norm(name: str) -> str:
