@@ -336,25 +336,15 @@ static int misc16(B *b, unsigned h, uint32_t pc)
         R(b, h >> 3 & 7);
         return 0;
     }
-    if ((op & 0x70) == 0x20) { /* PUSH */
+    if ((op & 0x30) == 0x20) { /* PUSH (op bit 6 clear: LR in the list) / POP (set: PC) */
+        int pop = op >> 6 & 1;
         unsigned m = h & 0xFF;
         if (h & 0x100)
-            m |= 1u << TD_LR;
+            m |= 1u << (pop ? TD_PC : TD_LR);
         if (!m)
             return -1;
-        mn(b, "push", 0);
-        b->flags = F_LIST | F_PUSHPOP | F_LSTORE | F_NOWR;
-        LIST(b, (uint64_t)m);
-        return 0;
-    }
-    if ((op & 0x70) == 0x60) { /* POP */
-        unsigned m = h & 0xFF;
-        if (h & 0x100)
-            m |= 1u << TD_PC;
-        if (!m)
-            return -1;
-        mn(b, "pop", 0);
-        b->flags = F_LIST | F_PUSHPOP;
+        mn(b, pop ? "pop" : "push", 0);
+        b->flags = F_LIST | F_PUSHPOP | (pop ? 0 : F_LSTORE | F_NOWR);
         LIST(b, (uint64_t)m);
         return 0;
     }
