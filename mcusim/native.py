@@ -414,22 +414,16 @@ class NativeCycleCounter(CycleCounter):
         """The Python view of block ``index`` (made on first use for a block C costed)."""
         if index < len(self._by_index) and (b := self._by_index[index]) is not None:
             return b
-        if index >= len(self._by_index):
-            self._by_index += [None] * (self._lib.fp_count(self._state) - len(self._by_index))
-        b = self._by_index[index]
-        if b is None:
-            row = (self._info(index, 1)[0] if info is None else info).tolist()
-            f = dict(zip(BLOCK_FIELDS, row, strict=True))
-            b = NativeBlock(f["address"], f["size"], self.model, self.fetch_code, f["flags"])
-            for key in ("cost_seq", "cost_entry", "taken_extra", "seq_pen", "entry_pen", "wait"):
-                setattr(b, key, f[key])
-            b.n_insns = f["n_insns"]
-            b.special = self._special(b)
-            self._by_index[index] = b
+        self._by_index += [None] * (self._lib.fp_count(self._state) - len(self._by_index))
+        row = (self._info(index, 1)[0] if info is None else info).tolist()
+        f = dict(zip(BLOCK_FIELDS, row, strict=True))
+        b = NativeBlock(f["address"], f["size"], self.model, self.fetch_code, f["flags"])
+        for key in ("cost_seq", "cost_entry", "taken_extra", "seq_pen", "entry_pen", "wait"):
+            setattr(b, key, f[key])
+        b.n_insns = f["n_insns"]
+        b.special = b.needs_check(self.fp_allowed)
+        self._by_index[index] = b
         return b
-
-    def _special(self, b: Block) -> bool:
-        return b.self_loop or (b.uses_fp and not self.fp_allowed) or bool(b.align)
 
     def _first_fetches(self, region: MemoryRegion, address: int, size: int) -> int:
         return self._lib.fp_new_lines(self._state, address, size)  # one record for C and Python
@@ -478,10 +472,11 @@ class NativeCycleCounter(CycleCounter):
         self.fp_allowed = allowed
         self._lib.fp_set_fp_allowed(self._state, int(allowed))
         for i, b in enumerate(self._by_index):
-            if b is not None and not isinstance(b, NativeBlock):
-                self._lib.fp_set_flags(self._state, i, self._flags(b))  # align may change
-            if b is not None:
-                b.special = self._special(b)
+            if b is None:
+                continue
+            if not isinstance(b, NativeBlock):  # costed in Python: its alignment checks may change
+                self._lib.fp_set_flags(self._state, i, self._flags(b))
+            b.special = b.needs_check(allowed)
 
     def sync(self) -> None:
         """Copy the C execution counters into the Block objects (after a run)."""

@@ -80,6 +80,11 @@ class Block:
     def uses_fp(self) -> bool:
         return self._fp_first is not None
 
+    def needs_check(self, fp_allowed: bool) -> bool:
+        """Whether the run must look at the block before it runs (its ``special`` flag): an
+        idle loop, FP code while the FPU is off, or alignment checks."""
+        return self.self_loop or (self.uses_fp and not fp_allowed) or bool(self.align)
+
     def offset_of(self, address: int) -> int:
         """Cycles from the block's start to the instruction at ``address`` (0 if none is)."""
         if self._offsets is None:
@@ -238,19 +243,19 @@ class CycleCounter:
         b = Block(address, size, insns)
         cost = self.model.cost_block(insns)
         self.unknown.update(cost.unknown)
-        s = static_costs(self.model, cost, insns, self.region_of(address), address, size)
+        region = self.region_of(address)
+        s = static_costs(self.model, cost, insns, region, address, size)
         b._insn_cycles = cost.insn_cycles
         b._fp_first = cost.fp_first
         b.self_loop = s.self_loop
         b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
         b.seq_pen, b.entry_pen, b.wait = s.seq_pen, s.entry_pen, s.wait
-        region = self.region_of(address)
         if region is not None and region.wait_states and region.cache:
             cold = self._first_fetches(region, address, size) * region.wait_states
             self.cycles += cold
             b.extra += cold
         b.align = self.align_rules(insns) if self.align_rules else ()
-        b.special = b.self_loop or (b.uses_fp and not self.fp_allowed) or bool(b.align)
+        b.special = b.needs_check(self.fp_allowed)
         self.blocks[address] = b
         return b
 
@@ -269,7 +274,7 @@ class CycleCounter:
         """FPU enabled/disabled (CPACR): blocks using FP instructions need a check if not."""
         self.fp_allowed = allowed
         for b in self.blocks.values():
-            b.special = b.self_loop or (b.uses_fp and not allowed) or bool(b.align)
+            b.special = b.needs_check(allowed)
 
     def cycles_before(self, block: Block, index: int) -> int:
         """Modelled time when instruction ``index`` of the running ``block`` starts."""
