@@ -81,12 +81,12 @@ class _Watched:
     def save(self) -> None:
         self.saved[:] = self._current()
 
-    def changed_since_save(self, touched: np.ndarray) -> int:
-        """Bytes that differ from the saved copy; marks them in ``touched``."""
-        if self.lib is not None and touched is self.touched:
+    def changed_since_save(self) -> int:
+        """Bytes that differ from the saved copy; marks them in ``self.touched``."""
+        if self.lib is not None:
             return self.lib.fp_bytes_changed(*self._ptrs, self._touched_ptr, self.size)
         changed = self._current() != self.saved
-        touched |= changed
+        self.touched |= changed
         return int(np.count_nonzero(changed))
 
     def save_and_paint(self, words: int) -> None:
@@ -331,7 +331,7 @@ class OpProfiler:
             stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
         arena_changed = None
         if op.arena_saved and self._arena is not None:
-            arena_changed = self._arena.changed_since_save(self.arena_touched)
+            arena_changed = self._arena.changed_since_save()
         self.ops.append(
             {
                 "index": op.index,
