@@ -41,7 +41,7 @@ NO_PREV = (1 << 64) - 1
 I64 = ctypes.c_int64
 
 # fastpath.c's FL_* block flags and ST_* mnemonic flags
-FL_SELF_LOOP, FL_FP, FL_ALIGN, FL_NATIVE = 1, 2, 4, 8
+FL_SELF_LOOP, FL_FP, FL_ALIGN = 1, 2, 4  # (FL_NATIVE, 8, is set and read in C only)
 ST_CONDITIONAL, ST_MOV_ADD, ST_B, ST_PYTHON = 1, 2, 4, 8
 # fp_block_info's order
 BLOCK_FIELDS = (
