@@ -9,7 +9,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ELF = ROOT / "firmware_samples" / "elf"
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = ROOT.parent / "shared"
 
 
 def elf(target: str, app: str) -> Path:

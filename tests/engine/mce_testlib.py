@@ -7,19 +7,71 @@ dependencies; nothing here is used by the engine itself).
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import flatbuffers
 import numpy as np
+import pytest
 from tflite_micro.python.tflite_micro import runtime
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINE_DIR = REPO / "firmware_samples" / "engine"
-MODELS_DIR = REPO.parent / "shared" / "models"
-MODEL_NAMES = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
+OWN_MODELS_DIR = REPO / "firmware_samples" / "models"
+MODELS_DIR = REPO.parent / "shared" / "models"  # MLPerf Tiny models: beside our CI, not a clone
+SHARED_MODEL_NAMES = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
+OWN_MODEL_NAMES = ["sine", "digits", "kws", "vision", "anomaly"]
+SHARED_MISSING = (
+    "../shared/models not present (a clone with nothing beside it); "
+    "the project's own models in firmware_samples/models run the same checks"
+)
+
+
+def _param(name: str, *rest):
+    """A pytest param for a model (and more values); a shared model skips when it is absent."""
+    marks = []
+    if name in SHARED_MODEL_NAMES and not MODELS_DIR.is_dir():
+        marks = [pytest.mark.skip(reason=SHARED_MISSING)]
+    return pytest.param(name, *rest, marks=marks, id="-".join(str(v) for v in (name, *rest)))
+
+
+# Every engine test runs on our own models and on the MLPerf Tiny ones.
+MODEL_PARAMS = [_param(m) for m in OWN_MODEL_NAMES + SHARED_MODEL_NAMES]
+
+
+def model_path(name: str) -> Path:
+    """The .tflite of one of our models or of a shared one."""
+    if name in OWN_MODEL_NAMES:
+        return OWN_MODELS_DIR / f"{name}.tflite"
+    return MODELS_DIR / f"{name}.tflite"
+
+
+def reference_cases(name: str) -> int:
+    """How many stored (input, output) reference pairs a model has."""
+    return 1 if name in OWN_MODEL_NAMES else 4
+
+
+def reference_pair(name: str, n: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n``-th stored reference input and output (int8) of a model."""
+    if name in OWN_MODEL_NAMES:
+        x = np.fromfile(OWN_MODELS_DIR / f"{name}_input.bin", dtype=np.int8)
+        ref = np.fromfile(OWN_MODELS_DIR / f"{name}_output.bin", dtype=np.int8)
+        shape = runtime.Interpreter.from_bytes(
+            model_path(name).read_bytes(), arena_size=1 << 21
+        ).get_input_details(0)["shape"]
+        return x.reshape(shape), ref
+    x = np.load(MODELS_DIR / f"{name}_input{n}.npy")
+    ref = np.load(MODELS_DIR / f"{name}_output{n}.npy")
+    return x, ref.astype(np.int8)
+
+
+REFERENCE_PARAMS = [
+    _param(m, n) for m in OWN_MODEL_NAMES + SHARED_MODEL_NAMES for n in range(reference_cases(m))
+]
 
 Op = fb.BuiltinOperator
 Opt = fb.BuiltinOptions
@@ -181,3 +233,20 @@ def buffer_data_ranges(model: bytes) -> list[tuple[int, int]]:
             start = b._tab.Vector(o)
             ranges.append((start, start + b._tab.VectorLen(o)))
     return ranges
+
+
+def tflm_arena_head(model: Path) -> int:
+    """Bytes of planned (non-persistent) activation buffers that tflite-micro's
+    RecordingMicroAllocator reports for ``model`` ("Arena allocation head"). The interpreter
+    prints it from C, so it runs in a child process whose output is read."""
+    code = (
+        "import sys\n"
+        "from tflite_micro.python.tflite_micro import runtime\n"
+        "i = runtime.Interpreter.from_file(sys.argv[1], arena_size=1 << 21)\n"
+        "i.print_allocations()\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(model)], capture_output=True, text=True, check=True
+    )
+    out = p.stdout + p.stderr
+    return int(re.search(r"Arena allocation head (\d+) bytes", out).group(1))

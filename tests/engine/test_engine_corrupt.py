@@ -11,7 +11,13 @@ import zlib
 
 import numpy as np
 import pytest
-from mce_testlib import MODEL_NAMES, MODELS_DIR, buffer_data_ranges, run_engine
+from mce_testlib import (
+    MODEL_PARAMS,
+    buffer_data_ranges,
+    model_path,
+    reference_pair,
+    run_engine,
+)
 
 CLEAN_EXITS = {0, 2, 3}
 SAN_ENV = dict(
@@ -55,7 +61,7 @@ def corrupt_variants(blob: bytes, seed: int, n_flips: int, n_multi: int):
 
 
 def _run_cases(exe, tmp_path, model, n_flips, n_multi, env=None, san=False):
-    blob = (MODELS_DIR / f"{model}.tflite").read_bytes()
+    blob = model_path(model).read_bytes()
     outcomes = {}
     for what, data in corrupt_variants(blob, zlib.crc32(model.encode()), n_flips, n_multi):
         r = run_engine(exe, data, None, tmp_path, env=env)
@@ -68,7 +74,7 @@ def _run_cases(exe, tmp_path, model, n_flips, n_multi, env=None, san=False):
     return outcomes
 
 
-@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_truncated_and_bit_flipped_models_return_an_error_code_and_never_crash(
     mce_run, tmp_path, model
 ):
@@ -76,7 +82,7 @@ def test_truncated_and_bit_flipped_models_return_an_error_code_and_never_crash(
     assert outcomes.get(2, 0) > 0  # the corruptions are really detected, not just survived
 
 
-@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_corrupt_models_trigger_no_address_or_undefined_behaviour_sanitizer_report(
     mce_run_asan, tmp_path, model
 ):
@@ -86,13 +92,12 @@ def test_corrupt_models_trigger_no_address_or_undefined_behaviour_sanitizer_repo
     assert outcomes.get(2, 0) > 0
 
 
-@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_sanitizer_build_runs_the_intact_model_cleanly(mce_run_asan, tmp_path, model):
-    x = np.load(MODELS_DIR / f"{model}_input0.npy")
-    ref = np.load(MODELS_DIR / f"{model}_output0.npy")
-    r = run_engine(mce_run_asan, MODELS_DIR / f"{model}.tflite", [x], tmp_path, env=SAN_ENV)
+    x, ref = reference_pair(model)
+    r = run_engine(mce_run_asan, model_path(model), [x], tmp_path, env=SAN_ENV)
     assert r.returncode == 0, r.stderr
-    assert r.output == ref.astype(np.int8).tobytes()
+    assert r.output == ref.tobytes()
 
 
 def test_an_empty_or_garbage_buffer_is_rejected_as_a_malformed_model(mce_run, tmp_path):
