@@ -6,7 +6,23 @@ import argparse
 import dataclasses
 import json
 
+from mcusim.config.target import MemoryRegion
 from mcusim.errors import InputError
+
+
+def _caches(r: MemoryRegion) -> list[str]:
+    """A region's caches in words: lines x bytes, ways (targets show)."""
+
+    def shape(g) -> str:
+        assoc = "fully assoc." if g.ways == g.lines else f"{g.ways}-way"
+        return f"{g.lines} x {g.line_bytes} B, {assoc}"
+
+    if not r.cache or r.icache is None:
+        return []
+    if r.dcache is not None:
+        return [f"I-cache {shape(r.icache)}", f"D-cache {shape(r.dcache)}"]
+    kind = "cache (code + data)" if r.icache.data else "I-cache"
+    return [f"{kind} {shape(r.icache)}"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +67,7 @@ def cmd_targets(a: argparse.Namespace) -> int:
             "memory", "kind", "base", "size", "access", "wait states", "fetch", title_justify="left"
         )
         for r in t.memory:
-            fetch = ", ".join(k for k, on in (("prefetch", r.prefetch), ("cache", r.cache)) if on)
+            fetch = ", ".join((["prefetch"] if r.prefetch else []) + _caches(r))
             mt.add_row(
                 r.name,
                 r.kind,

@@ -252,13 +252,19 @@ def reg_read_function() -> int:
 
 
 def _hook_add(
-    cpu: Cpu, kind: int, callback: int, user_data: int = 0, address: int | None = None
+    cpu: Cpu,
+    kind: int,
+    callback: int,
+    user_data: int = 0,
+    address: int | None = None,
+    end_address: int | None = None,
 ) -> None:
     """``uc_hook_add`` on the raw engine handle: ``callback`` is a C function address, called
-    for every block or instruction, or only for the one at ``address``."""
+    for every block, instruction or access, or only for those in ``[address, end_address]``
+    (``end_address`` defaults to ``address``)."""
     lib, hook_t = _raw()
     handle = hook_t()
-    begin, end = (1, 0) if address is None else (address, address)  # 1 > 0: everywhere
+    begin, end = (1, 0) if address is None else (address, end_address or address)  # 1>0: all
     err = lib.uc_hook_add(
         cpu.uc._uch,
         ctypes.byref(handle),
@@ -276,6 +282,11 @@ def _hook_add(
 def hook_code_native(cpu: Cpu, address: int, callback: int, user_data: int) -> None:
     """Register a C ``UC_HOOK_CODE`` callback (a function address) on one instruction."""
     _hook_add(cpu, unicorn.UC_HOOK_CODE, callback, user_data, address)
+
+
+def hook_reads_native(cpu: Cpu, begin: int, end: int, callback: int, user_data: int) -> None:
+    """Register a C ``UC_HOOK_MEM_READ`` callback for data reads in ``[begin, end]``."""
+    _hook_add(cpu, unicorn.UC_HOOK_MEM_READ, callback, user_data, begin, end)
 
 
 def hook_block_native(cpu: Cpu, callback: int, user_data: int) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from mcusim.config.target import MemoryRegion
 from mcusim.timing.accounting import Block, CycleCounter
 from mcusim.timing.decode import base_name, decode
+from mcusim.timing.flash import cache_stats, memory_stats
 from mcusim.timing.model import (
     DATA_PROCESSING,
     FP_CLASSES,
@@ -160,9 +161,12 @@ def library() -> ctypes.CDLL | None:
     lib.fp_block_info.argtypes = [state, I64, I64, ctypes.c_void_p]
     lib.fp_configure.restype = I64
     lib.fp_configure.argtypes = [state, ctypes.POINTER(_Class), I64, ctypes.POINTER(_Rules), STEM]
-    lib.fp_add_region.restype = I64
+    lib.fp_add_region.restype = ctypes.c_void_p
     lib.fp_add_region.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p]
-    lib.fp_add_region.argtypes += [I64] * 4
+    lib.fp_add_region.argtypes += [I64] * 3
+    lib.fp_set_cache.restype = I64
+    lib.fp_set_cache.argtypes = [ctypes.c_void_p] + [I64] * 4
+    lib.fp_region_stats.argtypes = [ctypes.c_void_p, ctypes.POINTER(I64)]
     lib.fp_add_operand.restype = ctypes.c_void_p
     lib.fp_add_operand.argtypes = [state, ctypes.c_uint64] + [ctypes.c_int32] * 7
     lib.fp_set_operand_calls.argtypes = [state, ctypes.c_void_p, OPERAND]
@@ -175,8 +179,6 @@ def library() -> ctypes.CDLL | None:
     lib.fp_unpaint_words.argtypes = [ptr, ptr, I64, ctypes.c_uint32]
     lib.fp_bytes_changed.restype = I64
     lib.fp_bytes_changed.argtypes = [ptr, ptr, ptr, I64]
-    lib.fp_new_lines.restype = I64
-    lib.fp_new_lines.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64]
     return lib
 
 
@@ -290,20 +292,48 @@ class NativeCycleCounter(CycleCounter):
         """The target's memory: (region, its numpy backing array) pairs, in the target's
         order. The arrays must live as long as the run; code outside them is costed in
         Python."""
+        self._regions: dict[str, int] = {}  # name -> the C region
         for region, buf in regions:
-            err = self._lib.fp_add_region(
+            r = self._lib.fp_add_region(
                 self._state,
                 region.base,
                 region.size_bytes,
                 buf.ctypes.data,
                 region.wait_states,
                 region.fetch_width_bytes or 0,
-                int(region.cache),
                 int(region.prefetch),
             )
-            if err:
+            fetch, data = region.fetch_cache, region.data_cache
+            caches = [] if fetch is None else [(0, fetch)]
+            if data is not None:
+                caches.append((2, data) if data is fetch else (1, data))
+            if not r or any(
+                self._lib.fp_set_cache(r, which, g.lines, g.line_bytes, g.ways)
+                for which, g in caches
+            ):
                 raise MemoryError(f"fast path region {region.name}")
+            self._regions[region.name] = r
         self._keep += (regions,)
+
+    def hook_data_reads(self, cpu, region: MemoryRegion) -> None:
+        """Charge the wait states of data reads from ``region`` in C (FlashTiming.read)."""
+        from mcusim.cpu import hook_reads_native
+
+        callback = ctypes.cast(self._lib.fp_data_hook, ctypes.c_void_p).value
+        hook_reads_native(cpu, region.base, region.end - 1, callback, self._regions[region.name])
+
+    def _region_stats(self, region: MemoryRegion, static_fetch_stall: int) -> dict:
+        v = (I64 * 6)()
+        self._lib.fp_region_stats(self._regions[region.name], v)
+        fetch_stall, data_stall, ih, im, dh, dm = list(v)
+        fetch, data = region.fetch_cache, region.data_cache
+        return memory_stats(
+            region,
+            fetch_stall + static_fetch_stall,
+            data_stall,
+            None if fetch is None else cache_stats(ih, im),
+            None if data is None or data is fetch else cache_stats(dh, dm),
+        )
 
     @property
     def align_rules(self):
@@ -425,9 +455,6 @@ class NativeCycleCounter(CycleCounter):
         self._by_index[index] = b
         return b
 
-    def _first_fetches(self, region: MemoryRegion, address: int, size: int) -> int:
-        return self._lib.fp_new_lines(self._state, address, size)  # one record for C and Python
-
     def _flags(self, b: Block) -> int:
         return (
             (FL_SELF_LOOP if b.self_loop else 0)
@@ -488,7 +515,7 @@ class NativeCycleCounter(CycleCounter):
         for i, (count, entries, taken_out) in enumerate(counters.tolist()):
             b = self._block(i, info[i])
             b.count, b.entries, b.taken_out = count, entries, taken_out
-            # cycles charged in C once (first fetches) or by operand hooks, besides Python's
+            # cycles charged in C at run time (cache misses, operand hooks), besides Python's
             b.extra += extras[i] - self._synced_extra[i]
             self._synced_extra[i] = extras[i]
 

@@ -25,6 +25,21 @@ def _pct(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f} %" if whole else "-"
 
 
+def _stall_text(m: dict[str, Any], cycles: int) -> str:
+    """One region's stall line: cycles lost to its wait states and its caches' hit rates."""
+    fetch, data = m["fetch_stall_cycles"], m["data_stall_cycles"]
+    text = (
+        f"{fetch + data:,} cycles ({_pct(fetch + data, cycles)} of cycles; "
+        f"{m['wait_states']} WS): fetch {fetch:,}, data {data:,}"
+    )
+    for name, c in (("I-cache" if m["dcache"] or not m["unified_cache"] else "cache", m["icache"]),
+                    ("D-cache", m["dcache"])):  # fmt: skip
+        if c is not None:
+            rate = "-" if c["hit_rate"] is None else f"{100 * c['hit_rate']:.2f} %"
+            text += f"; {name} hits {rate} ({c['misses']:,} misses)"
+    return text
+
+
 def exit_line(r: RunResult) -> str:
     return f"mcusim: {r.message or r.exit_reason} (exit code {r.exit_code})"
 
@@ -67,6 +82,8 @@ def print_report(r: RunResult, console: Console) -> None:
     )
     if r.heap_peak_bytes is not None:
         t.add_row("heap peak (_sbrk)", fmt_bytes(r.heap_peak_bytes))
+    for m in r.memory_stalls:
+        t.add_row(f"{m['region']} wait-state stalls", _stall_text(m, r.cycles))
     if r.exceptions_taken:
         t.add_row(
             "exceptions taken", ", ".join(f"{k} ×{v:,}" for k, v in r.exceptions_taken.items())

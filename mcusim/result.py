@@ -92,6 +92,8 @@ class RunResult:
     active_cycles_from_ram: int = 0  # active cycles of code fetched from RAM regions
     active_power_mw: float = 0.0  # mean power while running (from-flash/from-SRAM mix)
     accounting: str = "python"  # "native": the C block hook; "python": the Python one
+    # per memory region with wait states: stall cycles (fetch, data) and cache hits/misses
+    memory_stalls: tuple[dict[str, Any], ...] = ()
     extensions: dict[str, Any] = field(default_factory=dict)  # observers' results, by name
 
     @property

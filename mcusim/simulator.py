@@ -728,16 +728,19 @@ class _Run:
         self.cpu.hook_writes(lo, bottom - 1, on_write)
 
     def _hook_flash_data(self) -> None:
+        """Data reads from flash or ROM with wait states go through its data cache, if any, or
+        pay the wait states (in C on the native path)."""
         for region in self.target.memory:
-            if region.kind == "flash" and region.wait_states and not region.cache:
-                ws = region.wait_states
+            if region.kind == "ram" or not region.wait_states:
+                continue
+            if self.accounting == "native":
+                self.counter.hook_data_reads(self.cpu, region)
+            else:
 
-                def on_read(address: int, size: int, ws: int = ws) -> None:
-                    self.counter.add_dynamic(ws)
-                    self.flash_data_cycles += ws
+                def on_read(address: int, size: int, region=region) -> None:
+                    self.counter.data_read(region, address)
 
                 self.cpu.hook_reads(region.base, region.end - 1, on_read)
-        self.flash_data_cycles = 0
 
     def _hook_heap(self) -> None:
         sbrk = next((f for f in self.fw.functions if f.name == "_sbrk"), None)
@@ -995,6 +998,7 @@ class _Run:
             stack_size_bytes=lo_hi[1] - lo_hi[0],
             heap_peak_bytes=self.heap_peak,
             top_functions=self._functions(),
+            memory_stalls=tuple(self.counter.memory_stats(list(t.memory))),
             exceptions_taken=exc,
             unknown_mmio=unknown,
             unknown_mnemonics=dict(self.counter.unknown),

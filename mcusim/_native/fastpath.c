@@ -8,6 +8,8 @@
  *   thumb.c decodes and the core table native.py hands over; a block it cannot cost goes to
  *   Python;
  * - a code hook charging divides and long multiplies by their operands (operand_cycles);
+ * - flash caches simulated line by line (mcusim/timing/flash.py): fetches in the block hook,
+ *   data reads in a memory-read hook (fp_data_hook);
  * - the per-op profiler's stack painting and arena comparison loops.
  * The Python path and this one must give identical results; tests run both.
  */
@@ -25,6 +27,8 @@ typedef int64_t (*fp_operand_fn)(uint64_t address);
 /* Fills in what the core's timing table says of a printed mnemonic (see fp_stem). */
 typedef int64_t (*fp_stem_fn)(const char *mnemonic, void *entry);
 
+struct fp_region;
+
 typedef struct {
     /* static costs, set when the block is registered */
     int64_t cost_seq, cost_entry, seq_pen, entry_pen, taken_extra;
@@ -33,7 +37,8 @@ typedef struct {
     int64_t flags; /* FL_* */
     int64_t special; /* Python must see the block before it runs (from flags and fp_allowed) */
     int64_t n_insns, wait, extra; /* instructions; fetch wait states in cost_entry; cycles
-                                     charged once (first fetch of cached lines) */
+                                     charged at run time (cache misses, operand hooks) */
+    struct fp_region *flash; /* the cached region its fetches go through, NULL: none */
     /* execution counters */
     uint64_t count, entries, taken_out;
     int64_t index;
@@ -84,18 +89,30 @@ typedef struct {
     int32_t alu, alu_pc, load, load_pc, load_literal, load_multiple, pop_pc;
 } fp_rules;
 
-/* A memory region code may run from: its bytes and fetch timing (target TOML). */
+/* A set-associative cache of line numbers, least recently used replaced first (flash.py
+   LineCache): each set holds `ways` entries of line + 1, most recent first, 0 when empty. */
 typedef struct {
+    uint32_t shift, n_sets, ways;
+    uint64_t *tags;
+    uint64_t hits, misses;
+} fp_cache;
+
+struct fp_state;
+
+/* A memory region code may run from: its bytes and fetch timing (target TOML). */
+typedef struct fp_region {
     uint64_t base, size;
     const uint8_t *data;
-    int64_t wait_states, width, cache, prefetch;
-    uint8_t *seen; /* cached regions: a byte per line, set once the line was fetched */
+    int64_t wait_states, width, prefetch;
+    fp_cache *icache, *dcache; /* dcache == icache: a unified cache */
+    uint64_t fetch_stall, data_stall; /* cycles the caches did not hide */
+    struct fp_state *s;
 } fp_region;
 
 #define RECENT 2048 /* a power of two */
 #define MAX_INSNS 1024
 
-typedef struct {
+typedef struct fp_state {
     /* read and written by Python through ctypes: keep this prefix in sync with native.py */
     uint64_t cycles;
     uint64_t deadline;
@@ -116,7 +133,7 @@ typedef struct {
     fp_class *classes;
     int64_t n_classes;
     fp_rules rules;
-    fp_region *regions;
+    fp_region **regions;
     int64_t n_regions;
     td_insn *insns;
     uint64_t *keys;
@@ -257,7 +274,16 @@ void fp_free(fp_state *s)
     free(s->classes);
     free(s->insns);
     for (int64_t r = 0; r < s->n_regions; r++) {
-        free(s->regions[r].seen);
+        fp_region *g = s->regions[r];
+        if (g->dcache && g->dcache != g->icache) {
+            free(g->dcache->tags);
+            free(g->dcache);
+        }
+        if (g->icache) {
+            free(g->icache->tags);
+            free(g->icache);
+        }
+        free(g);
     }
     free(s->regions);
     for (int64_t k = 0; k < s->n_operands; k++) {
@@ -273,6 +299,16 @@ static int64_t special_of(const fp_state *s, int64_t flags)
 }
 
 /* Registers a block; returns its index (-1 when out of memory). */
+static fp_region *region_at(fp_state *s, uint64_t address)
+{
+    for (int64_t r = 0; r < s->n_regions; r++) {
+        if (address - s->regions[r]->base < s->regions[r]->size) {
+            return s->regions[r];
+        }
+    }
+    return NULL;
+}
+
 int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_seq,
                     int64_t cost_entry, int64_t seq_pen, int64_t entry_pen, int64_t taken_extra,
                     int64_t flags, int64_t n_insns, int64_t wait)
@@ -298,6 +334,8 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     b->special = special_of(s, flags);
     b->n_insns = n_insns;
     b->wait = wait;
+    fp_region *r = region_at(s, address);
+    b->flash = r && r->icache ? r : NULL;
     return i;
 }
 
@@ -359,66 +397,115 @@ int64_t fp_configure(fp_state *s, const fp_class *classes, int64_t n_classes,
     return 0;
 }
 
-/* A memory region (its bytes stay owned by Python and outlive the run). */
-int64_t fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_t *data,
-                      int64_t wait_states, int64_t width, int64_t cache, int64_t prefetch)
+/* A memory region (its bytes stay owned by Python and outlive the run); NULL when out of
+   memory. */
+fp_region *fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_t *data,
+                         int64_t wait_states, int64_t width, int64_t prefetch)
 {
     if (wait_states && width <= 0) {
-        return -1;
+        return NULL;
     }
-    fp_region *regions = realloc(s->regions, (size_t)(s->n_regions + 1) * sizeof *regions);
+    fp_region **regions = realloc(s->regions, (size_t)(s->n_regions + 1) * sizeof *regions);
     if (!regions) {
-        return -1;
+        return NULL;
     }
     s->regions = regions;
-    fp_region *r = &regions[s->n_regions];
-    memset(r, 0, sizeof *r);
+    fp_region *r = calloc(1, sizeof *r);
+    if (!r) {
+        return NULL;
+    }
     r->base = base;
     r->size = size;
     r->data = data;
     r->wait_states = wait_states;
     r->width = width;
-    r->cache = cache;
     r->prefetch = prefetch;
-    if (wait_states && cache) { /* lines are numbered address / width, as in model.py */
-        uint64_t w = (uint64_t)width;
-        r->seen = calloc((size_t)((base + size - 1) / w - base / w + 1), 1);
-        if (!r->seen) {
-            return -1;
-        }
+    r->s = s;
+    regions[s->n_regions++] = r;
+    return r;
+}
+
+/* Gives region r a cache of `lines` lines of `line_bytes` (a power of two) in sets of `ways`:
+   which 0: for instruction fetches, 1: for data reads, 2: data reads share the fetch cache. */
+int64_t fp_set_cache(fp_region *r, int64_t which, int64_t lines, int64_t line_bytes,
+                     int64_t ways)
+{
+    if (which == 2) {
+        r->dcache = r->icache;
+        return r->icache ? 0 : -1;
     }
-    s->n_regions++;
+    if (lines <= 0 || ways <= 0 || lines % ways || line_bytes <= 0 ||
+        (line_bytes & (line_bytes - 1))) {
+        return -1;
+    }
+    fp_cache *c = calloc(1, sizeof *c);
+    if (!c || !(c->tags = calloc((size_t)lines, sizeof *c->tags))) {
+        free(c);
+        return -1;
+    }
+    c->shift = (uint32_t)__builtin_ctzll((uint64_t)line_bytes);
+    c->ways = (uint32_t)ways;
+    c->n_sets = (uint32_t)(lines / ways);
+    if (which == 0) {
+        r->icache = c;
+    } else {
+        r->dcache = c;
+    }
     return 0;
 }
 
-static fp_region *region_at(fp_state *s, uint64_t address)
+/* What the report shows of a region: fetch and data stall cycles, cache hits and misses. */
+void fp_region_stats(const fp_region *r, int64_t *out)
 {
-    for (int64_t r = 0; r < s->n_regions; r++) {
-        if (address - s->regions[r].base < s->regions[r].size) {
-            return &s->regions[r];
-        }
-    }
-    return NULL;
+    out[0] = (int64_t)r->fetch_stall;
+    out[1] = (int64_t)r->data_stall;
+    out[2] = r->icache ? (int64_t)r->icache->hits : 0;
+    out[3] = r->icache ? (int64_t)r->icache->misses : 0;
+    out[4] = r->dcache ? (int64_t)r->dcache->hits : 0;
+    out[5] = r->dcache ? (int64_t)r->dcache->misses : 0;
 }
 
-/* Lines of a cached region that [address, address + size) fetches for the first time; marks
-   them fetched. (Python's own costing calls this too, so both share one record.) */
-int64_t fp_new_lines(fp_state *s, uint64_t address, uint64_t size)
+/* Looks `line` up, fills it on a miss; 1 on a hit (flash.py LineCache.access). */
+static int cache_access(fp_cache *c, uint64_t line)
 {
-    fp_region *r = region_at(s, address);
-    if (!r || !r->seen || !size) {
+    uint64_t *set = c->tags + (line % c->n_sets) * c->ways, key = line + 1;
+    if (set[0] == key) {
+        c->hits++;
+        return 1;
+    }
+    uint32_t w = 1;
+    while (w < c->ways && set[w] != key) {
+        w++;
+    }
+    int hit = w < c->ways;
+    if (!hit) {
+        w = c->ways - 1; /* the least recent (or an empty) entry goes */
+    }
+    memmove(set + 1, set, w * sizeof *set);
+    set[0] = key;
+    if (hit) {
+        c->hits++;
+    } else {
+        c->misses++;
+    }
+    return hit;
+}
+
+/* Stall cycles fetching [address, address + size) through r's cache (FlashTiming.fetch). */
+static uint64_t fetch_stall(fp_region *r, uint64_t address, uint32_t size, int seq)
+{
+    if (!size) {
         return 0;
     }
-    int64_t n = 0;
-    uint64_t w = (uint64_t)r->width, first = r->base / w;
-    uint64_t end = address + size < r->base + r->size ? address + size : r->base + r->size;
-    for (uint64_t line = address / w; line <= (end - 1) / w; line++) {
-        if (!r->seen[line - first]) {
-            r->seen[line - first] = 1;
-            n++;
+    fp_cache *c = r->icache;
+    uint64_t first = address >> c->shift, last = (address + size - 1) >> c->shift, stall = 0;
+    for (uint64_t line = first; line <= last; line++) {
+        if (!cache_access(c, line) && !(r->prefetch && (seq || line != first))) {
+            stall += (uint64_t)r->wait_states;
         }
     }
-    return n;
+    r->fetch_stall += stall;
+    return stall;
 }
 
 static uint64_t hash_str(const char *t)
@@ -563,24 +650,15 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];
     int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
-    int64_t seq_ws = 0, entry_ws = 0, cold = 0;
-    if (region->wait_states) {
-        if (region->cache) {
-            cold = fp_new_lines(s, address, size) * region->wait_states;
-        } else {
-            uint64_t w = (uint64_t)region->width;
-            int64_t lines = (int64_t)((address + size - 1) / w - address / w + 1);
-            entry_ws = region->prefetch ? region->wait_states : lines * region->wait_states;
-            seq_ws = region->prefetch ? 0 : lines * region->wait_states;
-        }
+    int64_t seq_ws = 0, entry_ws = 0;
+    if (region->wait_states && !region->icache) { /* cached fetches are costed at run time */
+        uint64_t w = (uint64_t)region->width;
+        int64_t lines = (int64_t)((address + size - 1) / w - address / w + 1);
+        entry_ws = region->prefetch ? region->wait_states : lines * region->wait_states;
+        seq_ws = region->prefetch ? 0 : lines * region->wait_states;
     }
-    int64_t i = fp_register(s, address, size, total + seq_ws, total + entry_ws + entry_extra,
-                            seq_ws, entry_ws + entry_extra, taken_extra, flags, n, entry_ws);
-    if (i >= 0 && cold) {
-        s->cycles += (uint64_t)cold;
-        block_at(s, i)->extra += cold;
-    }
-    return i;
+    return fp_register(s, address, size, total + seq_ws, total + entry_ws + entry_extra, seq_ws,
+                       entry_ws + entry_extra, taken_extra, flags, n, entry_ws);
 }
 
 static uint64_t recent_slot(uint64_t address) { return (address >> 1) & (RECENT - 1); }
@@ -630,6 +708,11 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         }
         c = s->cycles;
     }
+    if (b->flash) {
+        uint64_t stall = fetch_stall(b->flash, address, size, seq);
+        c += stall;
+        b->extra += (int64_t)stall;
+    }
     if (seq) {
         s->block_start = c + (uint64_t)b->seq_pen;
         c += (uint64_t)b->cost_seq;
@@ -642,6 +725,28 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
     b->count++;
     s->prev = b;
     s->current = b->index;
+}
+
+/* The UC_HOOK_MEM_READ callback on a region with wait states (user_data: its fp_region):
+   uc_cb_hookmem_t(uc_engine *, uc_mem_type, uint64_t address, int size, int64_t value,
+   void *). A read the data cache misses, or any read without one, stalls the wait states
+   (FlashTiming.read, CycleCounter.add_dynamic). */
+void fp_data_hook(void *uc, int type, uint64_t address, int size, int64_t value,
+                  void *user_data)
+{
+    (void)uc, (void)type, (void)size, (void)value;
+    fp_region *r = user_data;
+    if (r->dcache && cache_access(r->dcache, address >> r->dcache->shift)) {
+        return;
+    }
+    fp_state *s = r->s;
+    uint64_t cost = (uint64_t)r->wait_states;
+    r->data_stall += cost;
+    s->cycles += cost;
+    s->block_start += cost;
+    if (s->current >= 0) {
+        block_at(s, s->current)->extra += (int64_t)cost;
+    }
 }
 
 /* -- operand-dependent instructions: mcusim/timing/model.py CycleModel.operand_cycles for

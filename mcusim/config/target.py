@@ -18,6 +18,22 @@ MEMORY_KINDS = ("flash", "ram", "rom")
 
 
 @dataclass(frozen=True)
+class CacheGeometry:
+    """A flash cache's shape (reference manual): ``lines`` lines of ``line_bytes`` bytes in
+    sets of ``ways`` lines, replaced least-recently-used first. ``data``: data reads from the
+    region go through it too (a unified cache)."""
+
+    lines: int
+    line_bytes: int
+    ways: int
+    data: bool = False
+
+    @property
+    def sets(self) -> int:
+        return self.lines // self.ways
+
+
+@dataclass(frozen=True)
 class MemoryRegion:
     """One memory region of the target's map."""
 
@@ -30,6 +46,8 @@ class MemoryRegion:
     fetch_width_bytes: int = 4
     prefetch: bool = False
     cache: bool = False
+    icache: CacheGeometry | None = None  # instruction (or unified) cache, used when cache
+    dcache: CacheGeometry | None = None  # a separate data cache, used when cache
 
     @property
     def end(self) -> int:
@@ -37,6 +55,20 @@ class MemoryRegion:
 
     def contains(self, address: int, size: int = 1) -> bool:
         return self.base <= address and address + size <= self.end
+
+    @property
+    def fetch_cache(self) -> CacheGeometry | None:
+        """The cache instruction fetches go through (None: uncached, or no wait states)."""
+        return self.icache if self.cache and self.wait_states else None
+
+    @property
+    def data_cache(self) -> CacheGeometry | None:
+        """The cache data reads go through (None: each read pays the wait states)."""
+        if not (self.cache and self.wait_states):
+            return None
+        if self.dcache is not None:
+            return self.dcache
+        return self.icache if self.icache is not None and self.icache.data else None
 
 
 @dataclass(frozen=True)
@@ -310,12 +342,40 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 fetch_width_bytes=m.positive_int("fetch_width_bytes", 4),
                 prefetch=m.get("prefetch", bool, False),
                 cache=m.get("cache", bool, False),
+                icache=_cache(m, "icache"),
+                dcache=_cache(m, "dcache"),
             )
         )
         if regions[-1].wait_states < 0:
             raise m.fail("wait_states", "must be >= 0")
+        if regions[-1].cache and regions[-1].icache is None:
+            raise m.fail(
+                "cache",
+                "= true needs the cache's shape: a [memory.icache] table with lines, line_bytes "
+                "and ways (and data = true when data reads share it)",
+            )
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
     return tuple(regions)
+
+
+def _cache(m: Checker, key: str) -> CacheGeometry | None:
+    """A region's ``[memory.icache]`` / ``[memory.dcache]`` table, validated."""
+    if key not in m.table:
+        return None
+    t = m.sub(key)
+    if not isinstance(t.table, dict):
+        raise m.fail(key, "must be a table with lines, line_bytes and ways")
+    g = CacheGeometry(
+        lines=t.positive_int("lines"),
+        line_bytes=t.positive_int("line_bytes"),
+        ways=t.positive_int("ways"),
+        data=t.get("data", bool, False),
+    )
+    if g.line_bytes & (g.line_bytes - 1):
+        raise t.fail("line_bytes", "must be a power of two")
+    if g.lines % g.ways or g.ways > 128:
+        raise t.fail("ways", "must divide lines and be at most 128")
+    return g
 
 
 def _peripherals(c: Checker, memory: tuple[MemoryRegion, ...]) -> tuple[PeripheralSpec, ...]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from mcusim.config.target import MemoryRegion
 from mcusim.timing.decode import Insn, decode
-from mcusim.timing.model import BlockCost, CycleModel, fetch_cost, fetch_lines
+from mcusim.timing.flash import FlashTiming
+from mcusim.timing.model import BlockCost, CycleModel, fetch_cost
 
 
 class Block:
@@ -42,6 +43,7 @@ class Block:
         "special",
         "align",
         "wait",
+        "flash",
         "_offsets",
     )
 
@@ -60,6 +62,7 @@ class Block:
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.wait = 0  # fetch wait states included in the costs (for reports)
+        self.flash: FlashTiming | None = None  # the cache its fetches go through, if any
         self._offsets: dict[int, int] | None = None
 
     @property
@@ -127,10 +130,10 @@ def static_costs(
 ) -> StaticCosts:
     """The static costs of the block ``[address, address + size)`` holding ``insns`` (costed
     as ``cost``) in ``region``. The first fetch of a cached line is not included: it is
-    charged once per run, by the counter."""
+    charged at each execution, through the cache (FlashTiming.fetch)."""
     entry_extra = model.entry_extra(insns[0]) if insns else 0
     seq_ws = entry_ws = 0
-    if region is not None and region.wait_states and not region.cache:
+    if region is not None and region.wait_states and region.fetch_cache is None:
         entry_ws, seq_ws = fetch_cost(
             address,
             address + size,
@@ -189,7 +192,7 @@ class CycleCounter:
         self.prev: Block | _Start = _Start()
         self.current: Block | None = None
         self.unknown: Counter = Counter()
-        self.cold_lines: set[tuple[int, int]] = set()
+        self._flash: dict[str, FlashTiming] = {}
         self.fp_allowed = True
         # insns -> alignment checks for a new block (set by the simulator; none by default)
         self.align_rules: Callable[[list[Insn]], tuple] | None = None
@@ -221,6 +224,10 @@ class CycleCounter:
             except BaseException as e:  # noqa: BLE001
                 return self._fail(e)
         c = self.cycles
+        if b.flash is not None:
+            stall = b.flash.fetch(address, size, seq)
+            c += stall
+            b.extra += stall
         if seq:
             self.block_start = c + b.seq_pen
             self.cycles = c + b.cost_seq
@@ -250,25 +257,46 @@ class CycleCounter:
         b.self_loop = s.self_loop
         b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
         b.seq_pen, b.entry_pen, b.wait = s.seq_pen, s.entry_pen, s.wait
-        if region is not None and region.wait_states and region.cache:
-            cold = self._first_fetches(region, address, size) * region.wait_states
-            self.cycles += cold
-            b.extra += cold
+        if region is not None and region.fetch_cache is not None:
+            b.flash = self.flash_timing(region)
         b.align = self.align_rules(insns) if self.align_rules else ()
         b.special = b.needs_check(self.fp_allowed)
         self.blocks[address] = b
         return b
 
-    def _first_fetches(self, region: MemoryRegion, address: int, size: int) -> int:
-        """Lines of the cached ``region`` that ``[address, address + size)`` fetches for the
-        first time (they cost the region's wait states once); marks them fetched."""
-        new = [
-            (region.base, line)
-            for line in fetch_lines(address, address + size, region.fetch_width_bytes)
-            if (region.base, line) not in self.cold_lines
-        ]
-        self.cold_lines.update(new)
-        return len(new)
+    def flash_timing(self, region: MemoryRegion) -> FlashTiming:
+        """The cache and stall record of a region with wait states (one per region)."""
+        t = self._flash.get(region.name)
+        if t is None:
+            t = self._flash[region.name] = FlashTiming(region)
+        return t
+
+    def data_read(self, region: MemoryRegion, address: int) -> None:
+        """A data read from ``region`` (which has wait states): its stall, if any, delays the
+        rest of the running block."""
+        stall = self.flash_timing(region).read(address)
+        if stall:
+            self.add_dynamic(stall)
+
+    def memory_stats(self, regions: list[MemoryRegion]) -> list[dict]:
+        """Per region with wait states: fetch and data stall cycles, cache hits and misses
+        (an uncached region's fetch stalls are the static ones its blocks were charged)."""
+        out = []
+        for r in regions:
+            if not r.wait_states:
+                continue
+            static = 0
+            if r.fetch_cache is None:
+                static = sum(
+                    b.entries * b.wait + (b.count - b.entries) * b.seq_pen
+                    for b in self.all_blocks()
+                    if r.contains(b.address)
+                )
+            out.append(self._region_stats(r, static))
+        return out
+
+    def _region_stats(self, region: MemoryRegion, static_fetch_stall: int) -> dict:
+        return self.flash_timing(region).stats(static_fetch_stall)
 
     def set_fp_allowed(self, allowed: bool) -> None:
         """FPU enabled/disabled (CPACR): blocks using FP instructions need a check if not."""

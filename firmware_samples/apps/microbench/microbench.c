@@ -11,6 +11,12 @@
  * The timed region of every benchmark is: the first timer load ("ldr r1, [r0]", counted in
  * full), the body, and nothing of the second timer load (the counter is sampled when that
  * load starts).  r6 points at a 16-word RAM buffer.
+ *
+ * The memory-system benches (Armv7-M) exercise a flash cache when the code memory is given
+ * wait states and a cache by a board file (tests/data/mps2-an386-cache*.toml): a loop that
+ * fits in the instruction cache, one larger than it (each loop starts at a 128-byte aligned
+ * address, reached by a branch over the padding), and 16 word reads streamed from a table in
+ * flash.
  */
 #include <stdint.h>
 
@@ -37,6 +43,8 @@
     }
 
 #define R10(x) x x x x x x x x x x
+#define R14(x) R10(x) x x x x
+#define R46(x) R10(x) R10(x) R10(x) R10(x) x x x x x x
 
 BENCH(alu10, "", R10("adds r3, #1\n"))
 BENCH(ldr3, "", "ldr r3, [r6]\n" "ldr r4, [r6, #4]\n" "ldr r5, [r6, #8]\n")
@@ -62,6 +70,20 @@ BENCH(bl_bx, "", "bl mb_leaf\n")
 BENCH(umull_small, "movw r5, #1000\n", "umull r3, r4, r5, r5\n")
 BENCH(umull_large, "ldr r5, =0x12345678\n", "umull r3, r4, r5, r5\n")
 __attribute__((naked, noinline)) void mb_leaf(void) { __asm volatile("bx lr\n"); }
+
+/* 16 words in flash (.rodata), on a 16-byte boundary: stream16 reads them all */
+const uint32_t mb_table[16] __attribute__((aligned(16))) = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                              12, 13, 14, 15, 16};
+/* 3 passes over a 32-byte loop (2 lines of 16 bytes) and over a 96-byte one (6 lines) */
+BENCH(loop_fits, "", "movs r3, #3\n" "b 1f\n" ".balign 128\n" "1:\n" R14("adds r5, #1\n")
+      "subs r3, #1\n" "bne 1b\n")
+BENCH(loop_big, "", "movs r3, #3\n" "b 1f\n" ".balign 128\n" "1:\n" R46("adds r5, #1\n")
+      "subs r3, #1\n" "bne 1b\n")
+BENCH(stream16, "movw r4, #:lower16:mb_table\n" "movt r4, #:upper16:mb_table\n",
+      "ldr r5, [r4]\n" "ldr r5, [r4, #4]\n" "ldr r5, [r4, #8]\n" "ldr r5, [r4, #12]\n"
+      "ldr r5, [r4, #16]\n" "ldr r5, [r4, #20]\n" "ldr r5, [r4, #24]\n" "ldr r5, [r4, #28]\n"
+      "ldr r5, [r4, #32]\n" "ldr r5, [r4, #36]\n" "ldr r5, [r4, #40]\n" "ldr r5, [r4, #44]\n"
+      "ldr r5, [r4, #48]\n" "ldr r5, [r4, #52]\n" "ldr r5, [r4, #56]\n" "ldr r5, [r4, #60]\n")
 #endif
 
 #if defined(__ARM_ARCH_7EM__)
@@ -113,6 +135,9 @@ int main(void)
     RUN(udiv_small);
     RUN(udiv_32bit);
     RUN(b_unaligned_wide);
+    RUN(loop_fits);
+    RUN(loop_big);
+    RUN(stream16);
     RUN(bl_bx);
     RUN(umull_small);
     RUN(umull_large);
