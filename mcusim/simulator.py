@@ -156,6 +156,12 @@ class Probe(Protocol):
         copy), or None when it is not all in one RAM region."""
         ...
 
+    def stack_checkpoint(self) -> int:
+        """Record the run's stack use so far (the lowest address the stack has reached, which
+        it returns; the top of the stack when unused) before an observer repaints the free
+        stack below the SP: the whole-run peak never depends on what observers paint."""
+        ...
+
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         """Call ``callback()`` before the instruction at ``address`` runs (few addresses)."""
         ...
@@ -272,6 +278,7 @@ class _Run:
             tick_hz=target.clock_hz,
             heap_info=self._heap_info(),
         )
+        self._stack_low: int | None = None  # lowest stack word seen changed (checkpoints)
         self._paint_stack()
         self.firmware = fw
         for observer in options.observers:
@@ -825,6 +832,17 @@ class _Run:
             return None
         return self.buffers[region.name][address - region.base : address - region.base + size]
 
+    def stack_checkpoint(self) -> int:
+        if not self.stack:
+            return self.initial_sp
+        lo = self._stack_scan_bottom()
+        below = self._stack_low if self._stack_low is not None else self.stack[1]
+        if lo < below:
+            changed = np.nonzero(self._view(lo, below) != PAINT)[0]
+            if len(changed):
+                self._stack_low = lo + 4 * int(changed[0])
+        return self._stack_low if self._stack_low is not None else self.stack[1]
+
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         pc = address & ~1
 
@@ -926,13 +944,17 @@ class _Run:
             )
         return out
 
+    def _stack_scan_bottom(self) -> int:
+        """The lowest stack word the scan looks at: above the heap's peak (``_sbrk``)."""
+        lo, hi = self.stack
+        return min(hi, (lo + (self.heap_peak or 0) + 7) & ~7)
+
     def _stack_peak(self) -> int:
+        """Top of stack - the lowest word ever changed: the final scan, or a lower point an
+        observer's checkpoint recorded before it repainted the free stack."""
         if not self.stack:
             return 0
-        lo, hi = self.stack
-        lo = min(hi, (lo + (self.heap_peak or 0) + 7) & ~7)
-        changed = np.nonzero(self._view(lo, hi) != PAINT)[0]
-        return hi - (lo + 4 * int(changed[0])) if len(changed) else 0
+        return self.stack[1] - self.stack_checkpoint()
 
     def _functions(self) -> tuple[FunctionCycles, ...]:
         totals: dict[str, list[int]] = {}
@@ -974,6 +996,9 @@ class _Run:
             for (a, k), (n, pc) in sorted(self.unknown_mmio.items())
         )
         exc = {exception_name(n): c for n, c in sorted(self.exc.taken.items())}
+        # observers finish first (an op still open gets its painted stack back), then the
+        # run's own figures are taken: no observer can change them
+        extensions = {o.name: o.finish(self) for o in self.options.observers}
         return RunResult(
             firmware=self.fw.path,
             target=t.name,
@@ -1009,7 +1034,7 @@ class _Run:
             warnings=tuple(self._warnings()),
             active_cycles_from_ram=from_ram,
             active_power_mw=active_uj / 1000.0 / (active / clock) if active else p_active,
-            extensions={o.name: o.finish(self) for o in self.options.observers},
+            extensions=extensions,
         )
 
 
