@@ -131,6 +131,8 @@ def _memory_table(mem: dict) -> str:
     arena = r["arena"] or {}
 
     def verdict(d: dict) -> str:
+        if d["fits"] is None:
+            return f"{fmt(d['used_bytes'])} B used (no size to compare with)"
         cls, word = ("fits", "fits") if d["fits"] else ("nofit", "does not fit")
         return (
             f'<span class="{cls}">{word}</span>: {fmt(d["used_bytes"])} of '

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mcusim.report import quantity_table
+from mcusim.report import process_stack_text, quantity_table
 from mcusim.result import RunResult
 from mcusim.tflite.model import Model
 
@@ -230,6 +230,8 @@ def print_memory_report(mem: dict, console: Console) -> None:
     f, r = mem["flash"], mem["ram"]
 
     def verdict(d: dict) -> str:
+        if d["fits"] is None:
+            return f"{d['used_bytes']:,} B used (no size to compare with)"
         word = "[green]fits[/]" if d["fits"] else "[red]does not fit[/]"
         return (
             f"{word}: {d['used_bytes']:,} of {d['size_bytes']:,} B, headroom "
@@ -238,7 +240,7 @@ def print_memory_report(mem: dict, console: Console) -> None:
 
     t = quantity_table("memory")
     models = ", ".join(f"{m['name']} {m['size_bytes']:,} B" for m in f["model_symbols"])
-    t.add_row("flash", verdict(f))
+    t.add_row(f"image in RAM ({f['region']})" if f.get("in_ram") else "flash", verdict(f))
     t.add_row(
         "  split",
         f"code {f['code_bytes']:,} B, model {f['model_bytes']:,} B"
@@ -263,6 +265,8 @@ def print_memory_report(mem: dict, console: Console) -> None:
         "  stack peak",
         f"{r['stack_peak_bytes']:,} B whole run; {_n(r['stack_peak_per_op_bytes'])} B inside ops",
     )
+    for ps in r.get("process_stacks", []):
+        t.add_row(f"  thread stack {escape(ps['symbol'])} (PSP)", process_stack_text(ps))
     heap = r["heap_peak_bytes"]
     t.add_row("  heap peak", "no heap (_sbrk not linked)" if heap is None else f"{heap:,} B")
     console.print(t)

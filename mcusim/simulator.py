@@ -30,7 +30,13 @@ from mcusim.errors import (
     ElfError,
     InputError,
 )
-from mcusim.memory import STACK_LIMIT_SYMBOLS, check_placement, footprint, stack_bounds
+from mcusim.memory import (
+    STACK_LIMIT_SYMBOLS,
+    check_placement,
+    footprint,
+    stack_bounds,
+    thread_stacks,
+)
 from mcusim.mmio import MmioMap
 from mcusim.peripherals.debug import Dwt, Itm
 from mcusim.peripherals.exceptions import Exceptions, exception_name
@@ -956,6 +962,22 @@ class _Run:
             return 0
         return self.stack[1] - self.stack_checkpoint()
 
+    def _process_stacks(self) -> tuple[dict, ...]:
+        """Each RTOS thread stack (PSP) seen: the object holding it and the bytes used, from
+        its top down to the lowest word that no longer holds the value at its bottom (the
+        start-up's zeroes or the RTOS's fill pattern; a lower bound, never painted by us)."""
+        sps = set(self.xu.psp_seen)
+        psp = self.cpu.reg("psp")
+        if psp:
+            sps.add(psp)
+        out = []
+        for name, address, size in thread_stacks(self.fw, self.target, sps):
+            words = np.frombuffer(self.cpu.read(address, size & ~3), dtype=np.uint32)
+            differs = np.nonzero(words != words[0])[0] if len(words) else []
+            used = size - 4 * int(differs[0]) if len(differs) else 0
+            out.append({"symbol": name, "address": address, "size_bytes": size, "peak_bytes": used})
+        return tuple(out)
+
     def _functions(self) -> tuple[FunctionCycles, ...]:
         totals: dict[str, list[int]] = {}
         for b in self.counter.all_blocks():
@@ -1018,6 +1040,7 @@ class _Run:
             footprint=footprint(self.fw, t),
             stack_peak_bytes=self._stack_peak(),
             stack_size_bytes=lo_hi[1] - lo_hi[0],
+            process_stacks=self._process_stacks(),
             heap_peak_bytes=self.heap_peak,
             top_functions=self._functions(),
             exceptions_taken=exc,

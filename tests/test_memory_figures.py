@@ -50,3 +50,63 @@ def test_a_deep_function_between_ops_counts_for_the_run_not_for_an_op(shapes):
     assert plain.stack_peak_bytes >= max(o["stack_peak_bytes"] for o in ops)
     # `preprocess` (1,500 B of locals) runs between CONV_2D and FULLY_CONNECTED
     assert ops[1]["stack_peak_bytes"] < 100
+
+
+def test_a_board_without_flash_counts_the_image_against_the_ram_it_runs_from(shapes):
+    from mcusim.elf import Firmware
+    from mcusim.memmap import memory_report
+
+    target = load_target("mps2-an386")
+    r = run(shapes["ram_only"], "mps2-an386")
+    f = r.footprint
+    assert (f.image_region, f.image_in_ram, f.flash_size_bytes) == ("ssram1", True, 4 << 20)
+    assert f.flash_used_bytes == f.text_bytes + f.rodata_bytes  # .data runs where it is loaded
+    assert f.data_image_bytes == 0 and f.data_bytes == 4
+    assert f.ram_static_bytes == f.data_bytes + f.bss_bytes == 4 + 8192 + 16
+    assert f.ram_reserved_bytes == 0x2000  # the .stack section: not static data
+    # the stack is the .stack section (initial SP at its end), not "nothing free below the SP"
+    assert r.stack_size_bytes == 0x2000 and 3000 < r.stack_peak_bytes < 3100
+    mem = memory_report(Firmware(shapes["ram_only"]), target, r)
+    assert mem["flash"]["fits"] is True and mem["flash"]["size_bytes"] == 4 << 20
+    assert mem["flash"]["headroom_bytes"] == (4 << 20) - f.flash_used_bytes
+    ram = mem["ram"]
+    assert (ram["data_bytes"], ram["bss_bytes"], ram["static_bytes"]) == (4, 8208, 8212)
+    assert ram["used_bytes"] == 8212 + r.stack_peak_bytes + f.flash_used_bytes
+
+
+def test_a_semihosted_program_without_vector_table_has_one_static_ram_figure(shapes):
+    from mcusim.elf import Firmware
+    from mcusim.memmap import memory_report
+
+    r = run(shapes["semihosted"], "mps2-an386")
+    f = r.footprint
+    assert r.exit_code == 0 and "Arena allocation total 4000 bytes" in r.console
+    assert f.data_bytes > 2000 and f.bss_bytes > 8192  # newlib's and ours, in ssram1
+    assert f.ram_static_bytes == f.data_bytes + f.bss_bytes
+    mem = memory_report(Firmware(shapes["semihosted"]), load_target("mps2-an386"), r)
+    ram = mem["ram"]
+    assert (ram["data_bytes"], ram["bss_bytes"]) == (f.data_bytes, f.bss_bytes)
+    assert ram["static_bytes"] == f.ram_static_bytes
+    assert mem["flash"]["fits"] is True and mem["flash"]["used_bytes"] == f.flash_used_bytes
+
+
+def test_a_verdict_against_no_memory_is_no_verdict():
+    from mcusim.memmap import _verdict
+
+    assert _verdict(1216, 0) == {
+        "used_bytes": 1216,
+        "size_bytes": 0,
+        "headroom_bytes": None,
+        "headroom_pct": None,
+        "fits": None,
+    }
+    assert _verdict(1216, 4096)["fits"] is True and _verdict(5000, 4096)["fits"] is False
+
+
+def test_an_rtos_thread_stack_on_the_psp_is_found_and_measured(shapes):
+    r = run(shapes["rtos_psp"], "stm32l4r5")
+    assert r.exit_code == 0
+    (ps,) = r.process_stacks
+    assert (ps["symbol"], ps["size_bytes"]) == ("app_thread_stack", 8192)
+    assert 3000 < ps["peak_bytes"] < 3100  # the first op's 3,000-byte scratch, on the PSP
+    assert r.stack_peak_bytes < 100  # the main stack only ran main() before the switch
