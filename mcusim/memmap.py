@@ -8,6 +8,8 @@ runner's model region, or any object whose bytes carry the TFLite file identifie
 
 from __future__ import annotations
 
+import re
+
 from mcusim.config.target import Target
 from mcusim.elf import Firmware
 from mcusim.memory import classify_section, footprint, image_regions
@@ -45,6 +47,27 @@ def embedded_model_bytes(fw: Firmware) -> bytes | None:
     return fw.read(found[0]["address"], found[0]["size_bytes"])
 
 
+# what firmware prints about its own arena use: (pattern, what says it), first match wins
+ARENA_REPORTS = (
+    (
+        re.compile(r"Arena allocation total (\d+) bytes"),
+        "the firmware's console: TFLM's RecordingMicroAllocator",
+    ),
+    (re.compile(r"arena_used_bytes\W{0,4}(\d+)"), "the firmware's console: arena_used_bytes()"),
+    (re.compile(r"arena_needed=(\d+)"), "the firmware's console: the engine's arena_needed"),
+)
+
+
+def arena_reported(console: str) -> tuple[int, str] | None:
+    """The arena use the firmware printed itself (the largest figure if printed more than
+    once), and what printed it; None when it printed none."""
+    for pattern, by in ARENA_REPORTS:
+        found = [int(m) for m in pattern.findall(console)]
+        if found:
+            return max(found), by
+    return None
+
+
 def _code_bytes(fw: Firmware, in_flash) -> int:
     """Sum of function sizes (each address once) that lie in flash sections."""
     seen: set[int] = set()
@@ -77,14 +100,18 @@ def memory_report(
     runner_model_bytes: int | None = None,
     arena_planned_bytes: int | None = None,
     arena_planned_by: str | None = None,
+    arena_estimate_bytes: int | None = None,
+    arena_estimate_by: str | None = None,
 ) -> dict:
     """The memory picture of one run, as plain data (JSON-ready).
 
     Args:
         runner_model_bytes: for a runner firmware (``mcusim profile``), the bytes of header +
             model written into its reserved (NOBITS) model region; counted as flash used.
-        arena_planned_bytes: the arena a plan asks for (the engine's report, or the model's
-            activation plan), said with ``arena_planned_by``.
+        arena_planned_bytes: the arena the firmware's own engine says it needs (the runner's
+            status under ``mcusim profile``), said with ``arena_planned_by``.
+        arena_estimate_bytes: an estimate by a planner that is not the firmware's (mcusim's
+            plan of the embedded model's activations), said with ``arena_estimate_by``.
     """
     image = image_regions(fw, target)
 
@@ -156,14 +183,19 @@ def memory_report(
     ops_ext = result.extensions.get("ops") or {}
     arena_info = ops_ext.get("arena")
     arena = None
-    if arena_info or arena_planned_bytes is not None:
+    reported = arena_reported(result.console)
+    if arena_info or reported or arena_planned_bytes is not None or arena_estimate_bytes:
         arena = {
             "symbol": arena_info["symbol"] if arena_info else None,
             "address": arena_info["address"] if arena_info else None,
             "size_bytes": arena_info["size_bytes"] if arena_info else None,
+            "high_water_bytes": ops_ext.get("arena_high_water_bytes"),
+            "reported_bytes": reported[0] if reported else None,
+            "reported_by": reported[1] if reported else None,
             "planned_bytes": arena_planned_bytes,
             "planned_by": arena_planned_by,
-            "high_water_bytes": ops_ext.get("arena_high_water_bytes"),
+            "estimate_bytes": arena_estimate_bytes,
+            "estimate_by": arena_estimate_by,
         }
     op_stacks = [o["stack_peak_bytes"] for o in ops_ext.get("ops", []) if o["stack_peak_bytes"]]
     static = fp.ram_static_bytes

@@ -225,6 +225,22 @@ def print_function_tables(rep: dict, console: Console, top: int = 20) -> None:
         console.print(f"[yellow]{rep['calls_dropped']:,} call slices not kept for traces[/]")
 
 
+def arena_text(a: dict) -> str:
+    """The arena row: what the run measured, what the firmware said, then any estimate."""
+    parts = [
+        f"{a['symbol']} {_n(a['size_bytes'])} B" if a["symbol"] else "no arena symbol",
+        f"high-water {_n(a['high_water_bytes'])} B (measured: the arena minus its largest "
+        "never-written gap)",
+    ]
+    if a.get("reported_bytes") is not None:
+        parts.append(f"reported {a['reported_bytes']:,} B ({a['reported_by']})")
+    if a.get("planned_bytes") is not None:
+        parts.append(f"planned {a['planned_bytes']:,} B ({a['planned_by']})")
+    if a.get("estimate_bytes") is not None:
+        parts.append(f"{a['estimate_bytes']:,} B ({a['estimate_by']})")
+    return "; ".join(parts)
+
+
 def print_memory_report(mem: dict, console: Console) -> None:
     """Flash split, RAM use, arena, stack and heap peaks, and the fits verdict."""
     f, r = mem["flash"], mem["ram"]
@@ -255,12 +271,7 @@ def print_memory_report(mem: dict, console: Console) -> None:
     )
     a = r["arena"]
     if a:
-        t.add_row(
-            "  arena",
-            f"{escape(str(a['symbol']))} {_n(a['size_bytes'])} B; planned "
-            f"{_n(a['planned_bytes'])} B ({escape(str(a['planned_by']))}); high-water "
-            f"{_n(a['high_water_bytes'])} B (the arena minus its largest never-written gap)",
-        )
+        t.add_row("  arena", escape(arena_text(a)))
     t.add_row(
         "  stack peak",
         f"{r['stack_peak_bytes']:,} B whole run; {_n(r['stack_peak_per_op_bytes'])} B inside ops",

@@ -110,3 +110,16 @@ def test_an_rtos_thread_stack_on_the_psp_is_found_and_measured(shapes):
     assert (ps["symbol"], ps["size_bytes"]) == ("app_thread_stack", 8192)
     assert 3000 < ps["peak_bytes"] < 3100  # the first op's 3,000-byte scratch, on the PSP
     assert r.stack_peak_bytes < 100  # the main stack only ran main() before the switch
+
+
+def test_the_arena_row_shows_what_the_firmware_used_and_said(shapes):
+    from mcusim.elf import Firmware
+    from mcusim.memmap import memory_report
+
+    r = run(shapes["cube"], "stm32l4r5", OpProfiler())
+    a = memory_report(Firmware(shapes["cube"]), load_target("stm32l4r5"), r)["ram"]["arena"]
+    assert (a["symbol"], a["size_bytes"]) == ("tensor_arena", 8192)
+    assert a["high_water_bytes"] == 3000 + 1000  # the head and the tail the ops wrote
+    assert a["reported_bytes"] == 4000
+    assert a["reported_by"] == "the firmware's console: TFLM's RecordingMicroAllocator"
+    assert a["planned_bytes"] is None and a["estimate_bytes"] is None
