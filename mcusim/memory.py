@@ -58,11 +58,11 @@ def image_regions(fw: Firmware, target: Target) -> list[MemoryRegion]:
 def classify_section(s, target: Target, image: list[MemoryRegion]) -> str:
     """What a section counts as: ``image`` (code and read-only data, or .data's load image,
     stored in an image region), ``data``/``bss`` (static RAM), ``reserved`` (a stack/heap
-    reservation) or ``other`` (e.g. a NOBITS region in flash)."""
+    reservation) or ``other`` (e.g. a read-only NOBITS region, in flash or in code SSRAM)."""
     run = target.region_at(s.addr)
     if s.nobits:
-        if run is None or run.kind != "ram":
-            return "other"
+        if run is None or run.kind != "ram" or not s.writable:
+            return "other"  # e.g. a read-only slot the host fills (the runner's model region)
         return "reserved" if s.name in RESERVED_SECTIONS else "bss"
     if s.writable and run is not None and run.kind == "ram":
         return "data"
