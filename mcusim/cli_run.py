@@ -221,8 +221,9 @@ def cmd_run(a: argparse.Namespace) -> int:
     model = cli_profile.embedded_model(fw) if cli_profile.wants_profile(a) else None
     plan = model.arena_plan()[0] if model else None
     extra["memory"] = memory_report(
-        fw, target, result, arena_planned_bytes=plan, arena_planned_by=model and
-        "mcusim's plan of the embedded model's activations (the engine adds its tables)",
+        fw, target, result, arena_estimate_bytes=plan, arena_estimate_by=model and
+        "estimate: mcusim's planner (mcusim.tflite) for the embedded model's activations, not "
+        "this firmware's allocator (which adds its own tables and alignment)",
     )  # fmt: skip
     if cli_profile.wants_profile(a):
         show = a.format == "text" and not a.quiet and a.profile

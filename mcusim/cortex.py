@@ -41,6 +41,7 @@ class ExceptionUnit:
         self.scs = scs
         self.fpu = fpu
         self.costs = costs
+        self.psp_seen: set[int] = set()  # process stack pointers seen at exception entry/return
 
     def masks(self) -> dict[str, int]:
         c = self.cpu
@@ -78,6 +79,7 @@ class ExceptionUnit:
             raise StackingError(f"stacking the {number} frame at 0x{new_sp:08x} failed") from e
         cpu.set_reg("sp", new_sp)
         if use_psp:
+            self.psp_seen.add(new_sp)
             cpu.set_reg("control", control & ~2)  # handlers run on the main stack
         exc_return = 0xFFFFFFF1 if not thread else (0xFFFFFFFD if use_psp else 0xFFFFFFF9)
         if fp_active:
@@ -121,6 +123,8 @@ class ExceptionUnit:
         xpsr = values[7]
         sp += 4 * words + (4 if xpsr & (1 << 9) else 0)
         cpu.set_reg("psp" if use_psp and to_thread else "msp", sp)
+        if use_psp and to_thread:
+            self.psp_seen.add(sp)
         cpu.set_reg("xpsr", xpsr & ~(1 << 9))
         cpu.set_reg("ipsr", xpsr & 0x1FF if not to_thread else 0)
         if to_thread and use_psp:

@@ -131,6 +131,8 @@ def _memory_table(mem: dict) -> str:
     arena = r["arena"] or {}
 
     def verdict(d: dict) -> str:
+        if d["fits"] is None:
+            return f"{fmt(d['used_bytes'])} B used (no size to compare with)"
         cls, word = ("fits", "fits") if d["fits"] else ("nofit", "does not fit")
         return (
             f'<span class="{cls}">{word}</span>: {fmt(d["used_bytes"])} of '
@@ -149,7 +151,17 @@ def _memory_table(mem: dict) -> str:
         ("RAM: .data", "data_bytes", fmt(r["data_bytes"])),
         ("RAM: .bss", "bss_bytes", fmt(r["bss_bytes"])),
         ("arena: size", "arena_size_bytes", fmt(arena.get("size_bytes"))),
-        ("arena: planned", "arena_planned_bytes", fmt(arena.get("planned_bytes"))),
+        (
+            "arena: reported by the firmware",
+            "arena_reported_bytes",
+            fmt(arena.get("reported_bytes")),
+        ),
+        ("arena: planned by the engine", "arena_planned_bytes", fmt(arena.get("planned_bytes"))),
+        (
+            "arena: estimate (mcusim's planner)",
+            "arena_estimate_bytes",
+            fmt(arena.get("estimate_bytes")),
+        ),
         ("arena: high-water", "arena_high_water_bytes", fmt(arena.get("high_water_bytes"))),
         ("stack peak (whole run)", "stack_peak_bytes", fmt(r["stack_peak_bytes"])),
         ("stack peak (inside ops)", "stack_peak_per_op_bytes", fmt(r["stack_peak_per_op_bytes"])),

@@ -8,8 +8,11 @@ runner's model region, or any object whose bytes carry the TFLite file identifie
 
 from __future__ import annotations
 
+import re
+
 from mcusim.config.target import Target
 from mcusim.elf import Firmware
+from mcusim.memory import classify_section, footprint, image_regions
 from mcusim.result import RunResult
 
 TFLITE_IDENT = b"TFL3"  # flatbuffer file identifier at bytes 4..8 of a .tflite
@@ -44,6 +47,27 @@ def embedded_model_bytes(fw: Firmware) -> bytes | None:
     return fw.read(found[0]["address"], found[0]["size_bytes"])
 
 
+# what firmware prints about its own arena use: (pattern, what says it), first match wins
+ARENA_REPORTS = (
+    (
+        re.compile(r"Arena allocation total (\d+) bytes"),
+        "the firmware's console: TFLM's RecordingMicroAllocator",
+    ),
+    (re.compile(r"arena_used_bytes\W{0,4}(\d+)"), "the firmware's console: arena_used_bytes()"),
+    (re.compile(r"arena_needed=(\d+)"), "the firmware's console: the engine's arena_needed"),
+)
+
+
+def arena_reported(console: str) -> tuple[int, str] | None:
+    """The arena use the firmware printed itself (the largest figure if printed more than
+    once), and what printed it; None when it printed none."""
+    for pattern, by in ARENA_REPORTS:
+        found = [int(m) for m in pattern.findall(console)]
+        if found:
+            return max(found), by
+    return None
+
+
 def _code_bytes(fw: Firmware, in_flash) -> int:
     """Sum of function sizes (each address once) that lie in flash sections."""
     seen: set[int] = set()
@@ -56,13 +80,15 @@ def _code_bytes(fw: Firmware, in_flash) -> int:
 
 
 def _verdict(used: int, size: int) -> dict:
-    head = size - used
+    """Used against size; with no size (no such memory) there is no verdict, never a
+    'does not fit' against 0 bytes."""
+    head = size - used if size else None
     return {
         "used_bytes": used,
         "size_bytes": size,
         "headroom_bytes": head,
-        "headroom_pct": _pct(head, size),
-        "fits": head >= 0,
+        "headroom_pct": _pct(head, size) if size else None,
+        "fits": head >= 0 if head is not None else None,
     }
 
 
@@ -74,28 +100,34 @@ def memory_report(
     runner_model_bytes: int | None = None,
     arena_planned_bytes: int | None = None,
     arena_planned_by: str | None = None,
+    arena_estimate_bytes: int | None = None,
+    arena_estimate_by: str | None = None,
 ) -> dict:
     """The memory picture of one run, as plain data (JSON-ready).
 
     Args:
         runner_model_bytes: for a runner firmware (``mcusim profile``), the bytes of header +
             model written into its reserved (NOBITS) model region; counted as flash used.
-        arena_planned_bytes: the arena a plan asks for (the engine's report, or the model's
-            activation plan), said with ``arena_planned_by``.
+        arena_planned_bytes: the arena the firmware's own engine says it needs (the runner's
+            status under ``mcusim profile``), said with ``arena_planned_by``.
+        arena_estimate_bytes: an estimate by a planner that is not the firmware's (mcusim's
+            plan of the embedded model's activations), said with ``arena_estimate_by``.
     """
-    flash_regions = [r for r in target.memory if r.kind in ("flash", "rom")]
-    if not flash_regions:
-        flash_regions = [r for r in target.memory if r.contains(target.vector_table)]
+    image = image_regions(fw, target)
 
     def in_flash(addr: int) -> bool:
-        return any(r.contains(addr) for r in flash_regions)
+        return any(r.contains(addr) for r in image)
 
     sections = []
-    data_init = data = bss = 0
+    data_init = 0
     for s in fw.sections:
         run_region = target.region_at(s.addr)
-        load_region = target.region_at(s.lma)
-        stored = not s.nobits and load_region in flash_regions
+        counts_as = classify_section(s, target, image)
+        stored = counts_as == "image" or (
+            counts_as == "data" and s.lma != s.addr and target.region_at(s.lma) in image
+        )
+        if counts_as == "data" and stored:
+            data_init += s.size
         sections.append(
             {
                 "name": s.name,
@@ -110,17 +142,11 @@ def memory_report(
                 else "data"
                 if s.writable
                 else "rodata",
+                "counts_as": counts_as,
                 "in_flash_image": stored,
             }
         )
-        if run_region is not None and run_region not in flash_regions:
-            if s.nobits:
-                bss += s.size
-            elif s.writable:
-                data += s.size
-                if stored:
-                    data_init += s.size
-    fp = result.footprint
+    fp = footprint(fw, target)  # the run's own figure when ``target`` is the run's target
     models = [m for m in model_symbols(fw) if in_flash(m["address"])]
     model_flash = sum(m["size_bytes"] for m in models)
     notes = []
@@ -148,27 +174,40 @@ def memory_report(
         "model_bytes": model_flash,
         "rodata_other_bytes": other_ro,
         "data_init_bytes": data_init,
-        **_verdict(flash_used, target.flash_bytes),
+        **_verdict(flash_used, fp.flash_size_bytes),
+        "region": fp.image_region,
+        "in_ram": fp.image_in_ram,
         "model_symbols": models,
     }
 
     ops_ext = result.extensions.get("ops") or {}
     arena_info = ops_ext.get("arena")
     arena = None
-    if arena_info or arena_planned_bytes is not None:
+    reported = arena_reported(result.console)
+    if arena_info or reported or arena_planned_bytes is not None or arena_estimate_bytes:
         arena = {
             "symbol": arena_info["symbol"] if arena_info else None,
             "address": arena_info["address"] if arena_info else None,
             "size_bytes": arena_info["size_bytes"] if arena_info else None,
+            "high_water_bytes": ops_ext.get("arena_high_water_bytes"),
+            "reported_bytes": reported[0] if reported else None,
+            "reported_by": reported[1] if reported else None,
             "planned_bytes": arena_planned_bytes,
             "planned_by": arena_planned_by,
-            "high_water_bytes": ops_ext.get("arena_high_water_bytes"),
+            "estimate_bytes": arena_estimate_bytes,
+            "estimate_by": arena_estimate_by,
         }
     op_stacks = [o["stack_peak_bytes"] for o in ops_ext.get("ops", []) if o["stack_peak_bytes"]]
     static = fp.ram_static_bytes
     heap = result.heap_peak_bytes or 0
     stack = result.stack_peak_bytes
     ram_used = static + stack + heap
+    if fp.image_in_ram:  # the image's code and read-only data occupy RAM too
+        ram_used += flash_used
+        notes.append(
+            f"the image runs from RAM ({fp.image_region}): its {flash_used:,} B of code and "
+            "read-only data count against RAM as well"
+        )
     runner_arena = fw.symbol_sizes.get("mce_runner_arena")
     if runner_model_bytes is not None and runner_arena and arena_planned_bytes:
         # a firmware built for this model would size its arena to the plan, not the runner's
@@ -178,11 +217,13 @@ def memory_report(
             f" B the engine needs for this model instead"
         )
     ram = {
-        "data_bytes": data,
-        "bss_bytes": bss,
+        "data_bytes": fp.data_bytes,
+        "bss_bytes": fp.bss_bytes,
         "static_bytes": static,
+        "reserved_bytes": fp.ram_reserved_bytes,
         "stack_peak_bytes": stack,
         "stack_peak_per_op_bytes": max(op_stacks) if op_stacks else None,
+        "process_stacks": list(result.process_stacks),
         "heap_peak_bytes": result.heap_peak_bytes,
         "arena": arena,
         **_verdict(ram_used, target.ram_bytes),
@@ -190,7 +231,7 @@ def memory_report(
     return {
         "flash": flash,
         "ram": ram,
-        "fits": flash["fits"] and ram["fits"],
+        "fits": flash["fits"] is not False and ram["fits"] is not False,
         "notes": notes,
         "sections": sections,
         "regions": _regions(fw, target, result, flash, ram),

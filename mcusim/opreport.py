@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mcusim.report import quantity_table
+from mcusim.report import process_stack_text, quantity_table
 from mcusim.result import RunResult
 from mcusim.tflite.model import Model
 
@@ -225,11 +225,29 @@ def print_function_tables(rep: dict, console: Console, top: int = 20) -> None:
         console.print(f"[yellow]{rep['calls_dropped']:,} call slices not kept for traces[/]")
 
 
+def arena_text(a: dict) -> str:
+    """The arena row: what the run measured, what the firmware said, then any estimate."""
+    parts = [
+        f"{a['symbol']} {_n(a['size_bytes'])} B" if a["symbol"] else "no arena symbol",
+        f"high-water {_n(a['high_water_bytes'])} B (measured: the arena minus its largest "
+        "never-written gap)",
+    ]
+    if a.get("reported_bytes") is not None:
+        parts.append(f"reported {a['reported_bytes']:,} B ({a['reported_by']})")
+    if a.get("planned_bytes") is not None:
+        parts.append(f"planned {a['planned_bytes']:,} B ({a['planned_by']})")
+    if a.get("estimate_bytes") is not None:
+        parts.append(f"{a['estimate_bytes']:,} B ({a['estimate_by']})")
+    return "; ".join(parts)
+
+
 def print_memory_report(mem: dict, console: Console) -> None:
     """Flash split, RAM use, arena, stack and heap peaks, and the fits verdict."""
     f, r = mem["flash"], mem["ram"]
 
     def verdict(d: dict) -> str:
+        if d["fits"] is None:
+            return f"{d['used_bytes']:,} B used (no size to compare with)"
         word = "[green]fits[/]" if d["fits"] else "[red]does not fit[/]"
         return (
             f"{word}: {d['used_bytes']:,} of {d['size_bytes']:,} B, headroom "
@@ -238,7 +256,7 @@ def print_memory_report(mem: dict, console: Console) -> None:
 
     t = quantity_table("memory")
     models = ", ".join(f"{m['name']} {m['size_bytes']:,} B" for m in f["model_symbols"])
-    t.add_row("flash", verdict(f))
+    t.add_row(f"image in RAM ({f['region']})" if f.get("in_ram") else "flash", verdict(f))
     t.add_row(
         "  split",
         f"code {f['code_bytes']:,} B, model {f['model_bytes']:,} B"
@@ -253,16 +271,13 @@ def print_memory_report(mem: dict, console: Console) -> None:
     )
     a = r["arena"]
     if a:
-        t.add_row(
-            "  arena",
-            f"{escape(str(a['symbol']))} {_n(a['size_bytes'])} B; planned "
-            f"{_n(a['planned_bytes'])} B ({escape(str(a['planned_by']))}); high-water "
-            f"{_n(a['high_water_bytes'])} B (the arena minus its largest never-written gap)",
-        )
+        t.add_row("  arena", escape(arena_text(a)))
     t.add_row(
         "  stack peak",
         f"{r['stack_peak_bytes']:,} B whole run; {_n(r['stack_peak_per_op_bytes'])} B inside ops",
     )
+    for ps in r.get("process_stacks", []):
+        t.add_row(f"  thread stack {escape(ps['symbol'])} (PSP)", process_stack_text(ps))
     heap = r["heap_peak_bytes"]
     t.add_row("  heap peak", "no heap (_sbrk not linked)" if heap is None else f"{heap:,} B")
     console.print(t)

@@ -49,7 +49,8 @@ class _Op:
     ret: int
     sp: int
     start: int
-    stack_words: int = 0  # free-stack words painted at the start (saved in _Memory.saved)
+    stack_first: int = 0  # the first free-stack word painted at the start (index in region)
+    stack_words: int = 0  # free-stack words painted at the start (saved in _Watched.saved)
     arena_saved: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -89,28 +90,42 @@ class _Watched:
         self.touched |= changed
         return int(np.count_nonzero(changed))
 
-    def save_and_paint(self, words: int) -> None:
-        """Save the first ``words`` 32-bit words, then fill them with PAINT."""
+    def save_and_paint(self, first: int, words: int) -> None:
+        """Save the 32-bit words ``[first, first + words)``, then fill them with PAINT."""
         if self.lib is not None:
-            self.lib.fp_paint_words(*self._ptrs, words, PAINT)
+            view, saved = self._ptrs
+            self.lib.fp_paint_words(view + 4 * first, saved + 4 * first, words, PAINT)
             return
         cur = self._current()
-        self.saved[: 4 * words] = cur[: 4 * words]
-        cur[: 4 * words].view(np.uint32).fill(PAINT)
-        self._write_back(cur[: 4 * words])
+        span = slice(4 * first, 4 * (first + words))
+        self.saved[span] = cur[span]
+        cur[span].view(np.uint32).fill(PAINT)
+        self._write_back(cur)
 
-    def unpaint(self, words: int) -> int:
-        """Index of the lowest of the first ``words`` words that no longer holds PAINT (``words``
-        if none); the words still holding it get their saved value back."""
+    def unpaint(self, first: int, words: int) -> int:
+        """Index of the lowest of the words ``[first, first + words)`` that no longer holds
+        PAINT (``first + words`` if none); the words still holding it get their saved value
+        back."""
         if self.lib is not None:
-            return self.lib.fp_unpaint_words(*self._ptrs, words, PAINT)
+            view, saved = self._ptrs
+            return first + self.lib.fp_unpaint_words(
+                view + 4 * first, saved + 4 * first, words, PAINT
+            )
         cur8 = self._current()
-        cur = cur8[: 4 * words].view(np.uint32)
+        span = slice(4 * first, 4 * (first + words))
+        cur = cur8[span].view(np.uint32)
         painted = cur == PAINT
         lowest = int(painted.argmin()) if not painted.all() else words
-        np.copyto(cur, self.saved[: 4 * words].view(np.uint32), where=painted)
-        self._write_back(cur8[: 4 * words])
-        return lowest
+        np.copyto(cur, self.saved[span].view(np.uint32), where=painted)
+        self._write_back(cur8)
+        return first + lowest
+
+    def lowest_unpainted(self, words: int) -> int:
+        """Index of the lowest of the first ``words`` words not holding PAINT (``words`` if
+        none); nothing is written."""
+        cur = self._current()[: 4 * words].view(np.uint32)
+        changed = np.nonzero(cur != PAINT)[0]
+        return int(changed[0]) if len(changed) else words
 
 
 def match_functions(fw: Firmware, rules: list[OpRule]) -> dict[int, tuple[str, OpRule]]:
@@ -309,9 +324,18 @@ class OpProfiler:
         name, rule = match
         source = self.probe.firmware.source_file_of(address) if rule.source_file else None
         op = _Op(len(self.ops), rule.op, name, source, rule.engine, ret, sp, now)
-        if self._stack is not None:
-            op.stack_words = max(0, ((sp & ~3) - self.stack[0]) // 4)
-            self._stack.save_and_paint(op.stack_words)
+        if self._stack is not None and self.stack[0] < (sp & ~3) <= self.stack[1]:
+            lo, top = self.stack
+            # below the run's lowest stack use so far the stack still holds the run's paint:
+            # only the words the run used before (between that point and the SP) are
+            # repainted, after the run has recorded how deep it went
+            checkpoint = getattr(self.probe, "stack_checkpoint", None)
+            low = checkpoint() if checkpoint else lo
+            end = sp & ~3
+            op.stack_first = (min(max(lo, low & ~3), end) - lo) // 4
+            op.stack_words = (end - lo) // 4 - op.stack_first
+            op.extra["stack_end"] = end
+            self._stack.save_and_paint(op.stack_first, op.stack_words)
         if self._arena is not None:
             self._arena.save()
             op.arena_saved = True
@@ -323,12 +347,18 @@ class OpProfiler:
         assert op is not None
         self.open = None
         stack_peak = stack_op = None
-        if op.stack_words and self._stack is not None:
+        if "stack_end" in op.extra and self._stack is not None:
             lo, top = self.stack
-            # the deepest word the op changed; the words it left painted get their old value
-            # back, so the run's own stack scan still sees the deepest use before this op
-            lowest = lo + 4 * self._stack.unpaint(op.stack_words)
-            stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
+            # the deepest word the op changed: below the run's earlier low point (still
+            # painted since the run began), else among the words repainted at its entry,
+            # which get their old value back where the op left them painted
+            index = self._stack.unpaint(op.stack_first, op.stack_words)
+            deeper = self._stack.lowest_unpainted(op.stack_first)
+            lowest = lo + 4 * (deeper if deeper < op.stack_first else index)
+            if lowest < op.extra["stack_end"]:
+                stack_peak, stack_op = top - lowest, (op.sp & ~3) - lowest
+            else:
+                stack_peak, stack_op = top - op.extra["stack_end"], 0
         arena_changed = None
         if op.arena_saved and self._arena is not None:
             arena_changed = self._arena.changed_since_save()

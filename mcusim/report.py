@@ -52,6 +52,10 @@ def quantity_table(title: str) -> Table:
     return t
 
 
+def process_stack_text(ps: dict) -> str:
+    return f"{ps['peak_bytes']:,} B of {ps['size_bytes']:,} B at 0x{ps['address']:08x}"
+
+
 def print_report(r: RunResult, console: Console) -> None:
     """The full summary: run, time and energy, memory, top functions, and any problems."""
     mhz = r.clock_hz / 1e6
@@ -64,22 +68,30 @@ def print_report(r: RunResult, console: Console) -> None:
     t.add_row("energy", f"{r.energy_uj:.3f} µJ")
     t.add_row("average power", f"{r.avg_power_mw:.3f} mW")
     f = r.footprint
+    where = f" ({f.image_region})" if f.image_region else ""
     t.add_row(
-        "flash used",
+        f"image in RAM{where}" if f.image_in_ram else "flash used",
         f"{fmt_bytes(f.flash_used_bytes)} of {fmt_bytes(f.flash_size_bytes)} "
         f"({_pct(f.flash_used_bytes, f.flash_size_bytes)}): .text {f.text_bytes:,} B, "
-        f".rodata {f.rodata_bytes:,} B, .data {f.data_bytes:,} B",
+        f".rodata {f.rodata_bytes:,} B, .data load image {f.data_image_bytes:,} B",
     )
     t.add_row(
         "static RAM",
         f"{fmt_bytes(f.ram_static_bytes)} of {fmt_bytes(f.ram_size_bytes)} "
         f"({_pct(f.ram_static_bytes, f.ram_size_bytes)}): .data {f.data_bytes:,} B, "
-        f".bss {f.bss_bytes:,} B",
+        f".bss {f.bss_bytes:,} B"
+        + (
+            f" (+ {f.ram_reserved_bytes:,} B reserved for stack/heap)"
+            if f.ram_reserved_bytes
+            else ""
+        ),
     )
     t.add_row(
         "stack peak",
         f"{fmt_bytes(r.stack_peak_bytes)} (of {fmt_bytes(r.stack_size_bytes)} free for the stack)",
     )
+    for ps in r.process_stacks:
+        t.add_row(f"thread stack {ps['symbol']} (PSP)", process_stack_text(ps))
     if r.heap_peak_bytes is not None:
         t.add_row("heap peak (_sbrk)", fmt_bytes(r.heap_peak_bytes))
     for m in r.memory_stalls:

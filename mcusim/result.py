@@ -27,7 +27,14 @@ class Fault:
 
 @dataclass(frozen=True)
 class Footprint:
-    """Flash and static RAM use from the ELF's sections, against the target's sizes."""
+    """The image and static RAM use from the ELF's sections, against the target's sizes.
+
+    ``flash_used_bytes`` is the image (code, read-only data, .data's load image) stored in the
+    region(s) it executes from, ``image_region``: flash or ROM, or RAM on boards without flash
+    (MPS2's code SSRAM) and for RAM-loaded images (``image_in_ram``), .data's load image
+    being ``data_image_bytes`` of it; ``flash_size_bytes`` is the size of those regions.
+    ``data_bytes`` and ``bss_bytes`` are the sections in RAM, ``ram_static_bytes`` their sum;
+    NOBITS stack/heap reservations are ``ram_reserved_bytes``."""
 
     text_bytes: int
     rodata_bytes: int
@@ -37,6 +44,10 @@ class Footprint:
     flash_size_bytes: int
     ram_static_bytes: int
     ram_size_bytes: int
+    image_region: str = ""
+    image_in_ram: bool = False
+    ram_reserved_bytes: int = 0
+    data_image_bytes: int = 0  # .data's load image, stored in the image region
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class RunResult:
     # per memory region with wait states: stall cycles (fetch, data) and cache hits/misses
     memory_stalls: tuple[dict[str, Any], ...] = ()
     extensions: dict[str, Any] = field(default_factory=dict)  # observers' results, by name
+    # RTOS thread stacks (PSP): symbol, address, size_bytes, peak_bytes (see simulator)
+    process_stacks: tuple[dict, ...] = ()
 
     @property
     def cpi(self) -> float:

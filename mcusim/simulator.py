@@ -30,7 +30,13 @@ from mcusim.errors import (
     ElfError,
     InputError,
 )
-from mcusim.memory import STACK_LIMIT_SYMBOLS, check_placement, footprint, stack_bounds
+from mcusim.memory import (
+    STACK_LIMIT_SYMBOLS,
+    check_placement,
+    footprint,
+    stack_bounds,
+    thread_stacks,
+)
 from mcusim.mmio import MmioMap
 from mcusim.peripherals.debug import Dwt, Itm
 from mcusim.peripherals.exceptions import Exceptions, exception_name
@@ -156,6 +162,12 @@ class Probe(Protocol):
         copy), or None when it is not all in one RAM region."""
         ...
 
+    def stack_checkpoint(self) -> int:
+        """Record the run's stack use so far (the lowest address the stack has reached, which
+        it returns; the top of the stack when unused) before an observer repaints the free
+        stack below the SP: the whole-run peak never depends on what observers paint."""
+        ...
+
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         """Call ``callback()`` before the instruction at ``address`` runs (few addresses)."""
         ...
@@ -272,6 +284,7 @@ class _Run:
             tick_hz=target.clock_hz,
             heap_info=self._heap_info(),
         )
+        self._stack_low: int | None = None  # lowest stack word seen changed (checkpoints)
         self._paint_stack()
         self.firmware = fw
         for observer in options.observers:
@@ -828,6 +841,17 @@ class _Run:
             return None
         return self.buffers[region.name][address - region.base : address - region.base + size]
 
+    def stack_checkpoint(self) -> int:
+        if not self.stack:
+            return self.initial_sp
+        lo = self._stack_scan_bottom()
+        below = self._stack_low if self._stack_low is not None else self.stack[1]
+        if lo < below:
+            changed = np.nonzero(self._view(lo, below) != PAINT)[0]
+            if len(changed):
+                self._stack_low = lo + 4 * int(changed[0])
+        return self._stack_low if self._stack_low is not None else self.stack[1]
+
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         pc = address & ~1
 
@@ -929,13 +953,33 @@ class _Run:
             )
         return out
 
+    def _stack_scan_bottom(self) -> int:
+        """The lowest stack word the scan looks at: above the heap's peak (``_sbrk``)."""
+        lo, hi = self.stack
+        return min(hi, (lo + (self.heap_peak or 0) + 7) & ~7)
+
     def _stack_peak(self) -> int:
+        """Top of stack - the lowest word ever changed: the final scan, or a lower point an
+        observer's checkpoint recorded before it repainted the free stack."""
         if not self.stack:
             return 0
-        lo, hi = self.stack
-        lo = min(hi, (lo + (self.heap_peak or 0) + 7) & ~7)
-        changed = np.nonzero(self._view(lo, hi) != PAINT)[0]
-        return hi - (lo + 4 * int(changed[0])) if len(changed) else 0
+        return self.stack[1] - self.stack_checkpoint()
+
+    def _process_stacks(self) -> tuple[dict, ...]:
+        """Each RTOS thread stack (PSP) seen: the object holding it and the bytes used, from
+        its top down to the lowest word that no longer holds the value at its bottom (the
+        start-up's zeroes or the RTOS's fill pattern; a lower bound, never painted by us)."""
+        sps = set(self.xu.psp_seen)
+        psp = self.cpu.reg("psp")
+        if psp:
+            sps.add(psp)
+        out = []
+        for name, address, size in thread_stacks(self.fw, self.target, sps):
+            words = np.frombuffer(self.cpu.read(address, size & ~3), dtype=np.uint32)
+            differs = np.nonzero(words != words[0])[0] if len(words) else []
+            used = size - 4 * int(differs[0]) if len(differs) else 0
+            out.append({"symbol": name, "address": address, "size_bytes": size, "peak_bytes": used})
+        return tuple(out)
 
     def _functions(self) -> tuple[FunctionCycles, ...]:
         totals: dict[str, list[int]] = {}
@@ -977,6 +1021,9 @@ class _Run:
             for (a, k), (n, pc) in sorted(self.unknown_mmio.items())
         )
         exc = {exception_name(n): c for n, c in sorted(self.exc.taken.items())}
+        # observers finish first (an op still open gets its painted stack back), then the
+        # run's own figures are taken: no observer can change them
+        extensions = {o.name: o.finish(self) for o in self.options.observers}
         return RunResult(
             firmware=self.fw.path,
             target=t.name,
@@ -996,6 +1043,7 @@ class _Run:
             footprint=footprint(self.fw, t),
             stack_peak_bytes=self._stack_peak(),
             stack_size_bytes=lo_hi[1] - lo_hi[0],
+            process_stacks=self._process_stacks(),
             heap_peak_bytes=self.heap_peak,
             top_functions=self._functions(),
             memory_stalls=tuple(self.counter.memory_stats(list(t.memory))),
@@ -1013,7 +1061,7 @@ class _Run:
             warnings=tuple(self._warnings()),
             active_cycles_from_ram=from_ram,
             active_power_mw=active_uj / 1000.0 / (active / clock) if active else p_active,
-            extensions={o.name: o.finish(self) for o in self.options.observers},
+            extensions=extensions,
         )
 
 

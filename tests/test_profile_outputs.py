@@ -37,7 +37,10 @@ def test_kws_app_memory_splits_flash_by_symbol_and_measures_the_arena(tmp_path):
     arena = ram["arena"]
     assert arena["symbol"] == "mce_app_arena" and arena["size_bytes"] == 25_600
     assert arena["high_water_bytes"] == needed == 24_608
-    assert arena["planned_bytes"] <= needed  # activations only; the engine adds its tables
+    assert arena["reported_bytes"] == needed  # what the firmware printed, found in its console
+    assert arena["planned_bytes"] is None  # mcusim's plan is an estimate, labelled as one
+    assert arena["estimate_bytes"] <= needed  # activations only; the engine adds its tables
+    assert arena["estimate_by"].startswith("estimate: mcusim's planner")
     # RAM: static + stack peak + heap, against the SRAM, with the headroom said
     assert ram["static_bytes"] == ram["data_bytes"] + ram["bss_bytes"] == fp["ram_static_bytes"]
     assert ram["heap_peak_bytes"] is None
