@@ -38,6 +38,9 @@ V7M = {
     "beq_taken": T0 + 1 + 2,  # CMP 1, BEQ taken 1 + P
     # ADDS r5 then LDR [r5]: address depends on the data-processing result, +1 stall
     "ldr_dep": T0 + 1 + (2 + 1),
+    # LDR r3, =imm (a literal from the code memory): 2, +1 fetch contention (TRM 3.3.2, our
+    # reading: always), -1 pipelined after the timer LDR
+    "ldr_literal": T0 + (2 + 1 - 1),
     # STR with register offset: 2 cycles, minus the pipelining saving after an LDR
     "str_reg": T0 + (2 - 1),
     "ldrd": T0 + 3,  # LDRD: 1 + N with N = 2, not pipelined

@@ -59,6 +59,7 @@ BENCH(muls, "movs r3, #7\n", "muls r3, r3, r3\n" "muls r3, r3, r3\n")
 
 #if V7M
 BENCH(ldr_dep, "", "adds r5, r6, #4\n" "ldr r3, [r5]\n")
+BENCH(ldr_literal, "", "ldr r3, =0x12345678\n")
 BENCH(str_reg, "movs r5, #4\n", "str r3, [r6, r5]\n")
 BENCH(ldrd, "", "ldrd r3, r4, [r6]\n")
 BENCH(mla, "movs r3, #7\n movs r4, #9\n", "mla r5, r3, r4, r5\n")
@@ -128,6 +129,7 @@ int main(void)
     RUN(muls);
 #if V7M
     RUN(ldr_dep);
+    RUN(ldr_literal);
     RUN(str_reg);
     RUN(ldrd);
     RUN(mla);
