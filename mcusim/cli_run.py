@@ -12,6 +12,7 @@ from pathlib import Path
 from mcusim import cli_profile
 from mcusim.cli_common import EPILOG, number_option
 from mcusim.errors import EXIT_FAILURE, InputError
+from mcusim.roi import parse_roi
 from mcusim.units import parse_number
 
 DEFAULT_TIMEOUT_S = 300.0  # host seconds: a firmware that never ends still ends
@@ -118,6 +119,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print only the firmware console and the exit line",
     )
+    run.add_argument(
+        "--roi",
+        metavar="START,STOP",
+        help="also report the cycles and instructions from the first entry of function START "
+        "to the first entry of STOP after it (e.g. Embench's start_trigger,stop_trigger)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
     cli_profile.add_profile_options(run)
 
@@ -192,7 +199,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         handle_signals=True,
         check_alignment=a.check_alignment,
         check_stack=a.check_stack,
-        observers=cli_profile.observers_for(a),
+        observers=cli_profile.observers_for(a) + ((parse_roi(a.roi),) if a.roi else ()),
     )
     if a.verbose:
         err_console.print(

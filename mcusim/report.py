@@ -94,6 +94,18 @@ def print_report(r: RunResult, console: Console) -> None:
         t.add_row(f"thread stack {ps['symbol']} (PSP)", process_stack_text(ps))
     if r.heap_peak_bytes is not None:
         t.add_row("heap peak (_sbrk)", fmt_bytes(r.heap_peak_bytes))
+    roi = r.extensions.get("roi")
+    if roi:
+        label = f"region {roi['start']} -> {roi['stop']}"
+        if "error" in roi:
+            t.add_row(label, f"not measured: {roi['error']}")
+        else:
+            cpi = roi["cycles"] / roi["instructions"] if roi["instructions"] else 0.0
+            t.add_row(
+                label,
+                f"{roi['cycles']:,} cycles, {roi['instructions']:,} instructions "
+                f"(CPI {cpi:.3f}), {roi['cycles'] / r.clock_hz * 1e3:.4f} ms",
+            )
     for m in r.memory_stalls:
         t.add_row(f"{m['region']} wait-state stalls", _stall_text(m, r.cycles))
     if r.exceptions_taken:

@@ -172,6 +172,11 @@ class Probe(Protocol):
         """Call ``callback()`` before the instruction at ``address`` runs (few addresses)."""
         ...
 
+    def instructions(self) -> int:
+        """Instructions executed before the instruction being hooked (costs a walk over all
+        blocks: for a few calls a run)."""
+        ...
+
 
 class Simulator:
     """Runs firmware on one target."""
@@ -851,6 +856,15 @@ class _Run:
             if len(changed):
                 self._stack_low = lo + 4 * int(changed[0])
         return self._stack_low if self._stack_low is not None else self.stack[1]
+
+    def instructions(self) -> int:
+        if self.accounting == "native":
+            self.counter.sync()
+        done = self.counter.instructions()
+        b = self.counter.current
+        if b is not None and self._at_pc is not None:  # the block is counted whole at its start
+            done -= sum(1 for i in b.insns if i.address >= self._at_pc)
+        return done
 
     def on_address(self, address: int, callback: Callable[[], None]) -> None:
         pc = address & ~1

@@ -29,6 +29,7 @@ LAYERS = {
     "cortex": 4,
     "mmio": 4,
     "profiler": 4,
+    "roi": 4,
     "runner": 4,
     "memmap": 4.1,  # the memory report: ELF sections/symbols, target regions, measured peaks
     "simulator": 5,
