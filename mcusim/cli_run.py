@@ -120,6 +120,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="print only the firmware console and the exit line",
     )
     run.add_argument(
+        "--poll-limit",
+        metavar="N",
+        type=int,
+        default=100_000,
+        help="stop with exit code 3 ('stuck') once one block has read the same unmodelled "
+        "register N times, all returning 0: a wait on a ready bit nothing will set "
+        "(default 100000; 0: never)",
+    )
+    run.add_argument(
         "--roi",
         metavar="START,STOP",
         help="also report the cycles and instructions from the first entry of function START "
@@ -199,6 +208,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         handle_signals=True,
         check_alignment=a.check_alignment,
         check_stack=a.check_stack,
+        poll_limit=a.poll_limit or None,
         observers=cli_profile.observers_for(a) + ((parse_roi(a.roi),) if a.roi else ()),
     )
     if a.verbose:

@@ -10,6 +10,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILURE = 1  # firmware fault or budget exceeded
 EXIT_USAGE = 2  # usage, input or configuration error
+EXIT_STUCK = 3  # the firmware polls a register nothing models: it can never go on
 EXIT_LIMIT = 124  # --max-cycles or --timeout reached (the code GNU timeout uses)
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM
 

@@ -27,6 +27,7 @@ from mcusim.errors import (
     EXIT_INTERRUPTED,
     EXIT_LIMIT,
     EXIT_OK,
+    EXIT_STUCK,
     ElfError,
     InputError,
 )
@@ -58,12 +59,14 @@ REG_NAMES = tuple(f"r{i}" for i in range(13)) + (
     "control",
     "primask",
 )
+SYSTICK = 15  # its exception number
 EXIT_CODES = {
     "exit": None,
     "halted": EXIT_OK,
     "reset": EXIT_OK,
     "fault": EXIT_FAILURE,
     "limit": EXIT_LIMIT,
+    "stuck": EXIT_STUCK,
     "timeout": EXIT_LIMIT,
     "interrupted": EXIT_INTERRUPTED,
 }
@@ -123,6 +126,9 @@ class RunOptions:
     # A write hook slows every store (about 2x on inference code), so it is asked for:
     # --check-stack. Without it, a stack that used its whole region is reported as a warning.
     check_stack: bool = False
+    # Stop with "stuck" once one instruction block has read the same unmodelled register this
+    # many times (each read returns 0: a wait on a ready bit that never comes); None: never.
+    poll_limit: int | None = 100_000
     extra: dict = field(default_factory=dict)
 
 
@@ -223,6 +229,7 @@ class _Run:
         self._at_pc: int | None = None
         self._last_access = (-1, -1, 0)
         self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
+        self._polls: dict[tuple[int, int], int] = {}  # (register, block) -> unmodelled reads
         self._boot()
         raw = target.raw
         self.exc = Exceptions(
@@ -413,12 +420,23 @@ class _Run:
 
     def _unknown_access(self, address: int, access: str) -> None:
         entry = self.unknown_mmio.get((address, access))
+        b = self.counter.current
         if entry is None:
-            b = self.counter.current
             pc = b.insns[self._locate(b, address)].address if b and b.insns else 0
             self.unknown_mmio[(address, access)] = [1, pc]
         else:
             entry[0] += 1
+        if access == "read" and b is not None and self.options.poll_limit:
+            key = (address, b.address)
+            n = self._polls[key] = self._polls.get(key, 0) + 1
+            if n >= self.options.poll_limit:
+                pc = b.insns[self._locate(b, address)].address if b.insns else b.address
+                self._stop(
+                    "stuck",
+                    f"stuck: the firmware polls 0x{address:08x}, a register nothing models, "
+                    f"at {self._where(pc)}: {n:,} reads returned 0 (describe the register in "
+                    "the target file, or --poll-limit 0 to let it spin)",
+                )
 
     # -- hooks ----------------------------------------------------------------------------
     def _on_event(self, b: Block, sequential: bool) -> bool:
@@ -531,19 +549,38 @@ class _Run:
         )
 
     def _idle(self, b: Block) -> bool:
-        """A branch-to-self: skip ahead to the next interrupt, or halt if none can come."""
+        """A branch-to-self: skip ahead to the next interrupt, or halt if none can come (none
+        left, or all masked: the loop itself can never unmask them)."""
         wake = self._next_wake()
-        if wake is None:
-            self._stop(
-                "halted",
-                f"halted: branch-to-self at {self._where(b.address)} with no interrupt source left",
+        masked = wake is not None and not self._interrupt_can_preempt()
+        if wake is None or masked:
+            why = (
+                "interrupts masked (PRIMASK/BASEPRI/FAULTMASK or the running handler's "
+                "priority), so none can ever be taken"
+                if masked
+                else "no interrupt source left"
             )
+            self._stop("halted", f"halted: branch-to-self at {self._where(b.address)} with {why}")
             return True
         if wake > self.counter.cycles:
             self.spin_cycles += wake - self.counter.cycles
             self.counter.cycles = wake
             self.counter.deadline = 0
         return False
+
+    def _interrupt_can_preempt(self) -> bool:
+        """Whether SysTick (when it interrupts) or a pending enabled exception could preempt
+        the code running now, at its execution priority."""
+        exc = self.exc
+        current = exc.execution_priority(
+            primask=self.cpu.reg("primask"),
+            faultmask=self.cpu.reg("faultmask"),
+            basepri=self.cpu.reg("basepri"),
+        )
+        sources = [n for n in exc.pending if exc.can_fire(n)]
+        if self.scs.systick.interrupting:
+            sources.append(SYSTICK)
+        return any(exc.group_priority(n) < current for n in sources)
 
     def _next_wake(self) -> int | None:
         st = self.scs.systick

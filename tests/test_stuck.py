@@ -1,0 +1,57 @@
+"""Firmware that can never go on is told at once: a spin with interrupts masked is halted, a
+wait on a register nothing models is 'stuck' (exit 3), naming the register, PC and symbol."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from simtest import run_cli
+
+SRC = Path(__file__).resolve().parent / "stuck" / "stuck.S"
+pytestmark = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
+)
+
+
+def build(variant: str, tmp_path: Path) -> Path:
+    out = tmp_path / f"{variant.lower()}.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", f"-D{variant}", "-nostdlib",
+         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
+         "-Wl,-e,reset", "-o", str(out), str(SRC)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+def test_a_spin_with_interrupts_masked_halts_at_once_with_pc_and_symbol(tmp_path):
+    p = run_cli("run", build("MASKED_SPIN", tmp_path), "--target", "mps2-an386", "-q")
+    assert p.returncode == 0, p.stderr
+    assert "halted: branch-to-self at 0x" in p.stderr and "(Error_Handler)" in p.stderr
+    assert "interrupts masked" in p.stderr
+
+
+def test_the_same_spin_with_interrupts_enabled_keeps_taking_the_tick(tmp_path):
+    p = run_cli("run", build("UNMASKED", tmp_path), "--target", "mps2-an386",
+                "--max-cycles", "100000", "--format", "json")  # fmt: skip
+    assert p.returncode == 124, p.stderr
+    # a tick every 1,000 cycles (RVR 999) for 100,000 cycles
+    assert json.loads(p.stdout)["exceptions_taken"]["SysTick"] in (99, 100)
+
+
+def test_polling_an_unmodelled_register_stops_as_stuck_with_exit_3(tmp_path):
+    p = run_cli("run", build("POLL", tmp_path), "--target", "mps2-an386", "-q")
+    assert p.returncode == 3, p.stderr
+    line = p.stderr.strip().splitlines()[-1]
+    assert "stuck: the firmware polls 0x40021000, a register nothing models, at 0x" in line
+    assert "100,000 reads returned 0" in line
+
+
+def test_poll_limit_0_lets_it_spin_until_the_cycle_limit(tmp_path):
+    p = run_cli("run", build("POLL", tmp_path), "--target", "mps2-an386", "-q",
+                "--poll-limit", "0", "--max-cycles", "2000000")  # fmt: skip
+    assert p.returncode == 124, p.stderr
