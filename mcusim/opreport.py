@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mcusim.report import process_stack_text, quantity_table
+from mcusim.report import add_rows, process_stack_text, quantity_table
 from mcusim.result import RunResult
 from mcusim.tflite.model import Model
 
@@ -207,19 +207,29 @@ def print_function_tables(rep: dict, console: Console, top: int = 20) -> None:
     flat = Table(title="functions, flat (self cycles)", title_justify="left")
     for col in ("function", "self cycles", "instructions"):
         flat.add_column(col, justify="left" if col == "function" else "right")
-    for f in rep["functions_flat"][:top]:
-        flat.add_row(escape(f["name"]), f"{f['self_cycles']:,}", f"{f['instructions']:,}")
+    add_rows(
+        flat,
+        rep["functions_flat"],
+        lambda f: (escape(f["name"]), f"{f['self_cycles']:,}", f"{f['instructions']:,}"),
+        top,
+        "functions",
+    )
     console.print(flat)
     inc = Table(title="functions, inclusive (cycles including callees)", title_justify="left")
     for col in ("function", "inclusive cycles", "self cycles", "calls"):
         inc.add_column(col, justify="left" if col == "function" else "right")
-    for f in rep["functions_inclusive"][:top]:
-        inc.add_row(
+    add_rows(
+        inc,
+        rep["functions_inclusive"],
+        lambda f: (
             escape(f["name"]),
             f"{f['inclusive_cycles']:,}",
             f"{f['self_cycles']:,}",
             f"{f['calls']:,}",
-        )
+        ),
+        top,
+        "functions",
+    )
     console.print(inc)
     if rep.get("calls_dropped"):
         console.print(f"[yellow]{rep['calls_dropped']:,} call slices not kept for traces[/]")

@@ -40,6 +40,16 @@ def _stall_text(m: dict[str, Any], cycles: int) -> str:
     return text
 
 
+def add_rows(table: Table, items: list, row, limit: int, what: str) -> None:
+    """The first ``limit`` items as rows (``row(item)`` gives the cells), then one row saying
+    how many were left out, so a table is never cut silently."""
+    for item in items[:limit]:
+        table.add_row(*row(item))
+    if len(items) > limit:
+        cells = [f"... {len(items) - limit:,} more {what} (see --json)"]
+        table.add_row(*cells, *[""] * (len(table.columns) - 1))
+
+
 def exit_line(r: RunResult) -> str:
     return f"mcusim: {r.message or r.exit_reason} (exit code {r.exit_code})"
 
@@ -120,8 +130,18 @@ def print_report(r: RunResult, console: Console) -> None:
         ft.add_column("cycles", justify="right")
         ft.add_column("% of cycles", justify="right")
         ft.add_column("instructions", justify="right")
-        for fn in r.top_functions[:TOP_FUNCTIONS]:
-            ft.add_row(fn.name, f"{fn.cycles:,}", _pct(fn.cycles, r.cycles), f"{fn.instructions:,}")
+        add_rows(
+            ft,
+            list(r.top_functions),
+            lambda fn: (
+                fn.name,
+                f"{fn.cycles:,}",
+                _pct(fn.cycles, r.cycles),
+                f"{fn.instructions:,}",
+            ),
+            TOP_FUNCTIONS,
+            "functions",
+        )
         console.print(ft)
     if r.unknown_mmio:
         mt = Table(
@@ -130,12 +150,18 @@ def print_report(r: RunResult, console: Console) -> None:
         )
         for col in ("address", "access", "count", "first PC"):
             mt.add_column(col)
-        for m in r.unknown_mmio[:20]:
-            mt.add_row(
-                f"0x{m.address:08x}", m.access, f"{m.count:,}", f"0x{m.pc:08x} {m.pc_symbol}"
-            )
-        if len(r.unknown_mmio) > 20:
-            mt.add_row("...", f"{len(r.unknown_mmio) - 20} more (see --json)", "", "")
+        add_rows(
+            mt,
+            list(r.unknown_mmio),
+            lambda m: (
+                f"0x{m.address:08x}",
+                m.access,
+                f"{m.count:,}",
+                f"0x{m.pc:08x} {m.pc_symbol}",
+            ),
+            20,
+            "addresses",
+        )
         console.print(mt)
     if r.unknown_mnemonics:
         names = ", ".join(f"{k} ×{v}" for k, v in sorted(r.unknown_mnemonics.items()))
