@@ -50,12 +50,10 @@ BLOCK_FIELDS = (
     "size",
     "cost_seq",
     "cost_entry",
-    "seq_pen",
     "entry_pen",
     "taken_extra",
     "flags",
     "n_insns",
-    "wait",
     "extra",
     "count",
     "entries",
@@ -88,6 +86,7 @@ class _State(ctypes.Structure):
         ("prev_end", ctypes.c_uint64),
         ("current", I64),
         ("error", I64),
+        ("executions", ctypes.c_uint64),
     ]
 
 
@@ -152,7 +151,7 @@ def library() -> ctypes.CDLL | None:
     lib.fp_new.argtypes = [EVENT]
     lib.fp_free.argtypes = [state]
     lib.fp_register.restype = I64
-    lib.fp_register.argtypes = [state, ctypes.c_uint64, ctypes.c_uint32] + [I64] * 8
+    lib.fp_register.argtypes = [state, ctypes.c_uint64, ctypes.c_uint32] + [I64] * 6
     lib.fp_set_flags.argtypes = [state, I64, I64]
     lib.fp_set_fp_allowed.argtypes = [state, I64]
     lib.fp_set_costing.argtypes = [state, I64]
@@ -163,7 +162,8 @@ def library() -> ctypes.CDLL | None:
     lib.fp_configure.argtypes = [state, ctypes.POINTER(_Class), I64, ctypes.POINTER(_Rules), STEM]
     lib.fp_add_region.restype = ctypes.c_void_p
     lib.fp_add_region.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p]
-    lib.fp_add_region.argtypes += [I64] * 3
+    lib.fp_add_region.argtypes += [I64] * 2
+    lib.fp_set_timing.argtypes = [ctypes.c_void_p] + [I64] * 4
     lib.fp_set_cache.restype = I64
     lib.fp_set_cache.argtypes = [ctypes.c_void_p] + [I64] * 4
     lib.fp_region_stats.argtypes = [ctypes.c_void_p, ctypes.POINTER(I64)]
@@ -245,6 +245,7 @@ class NativeCycleCounter(CycleCounter):
         self._by_index: list[Block | None] = []
         self._synced_extra: list[int] = []  # C's .extra of each block at the last sync
         self._operand_fallbacks: dict[int, object] = {}
+        self._timing: dict[str, dict] = {}  # per region: what fp_set_timing was last given
         super().__init__(*args, **kwargs)
         self._configure()
 
@@ -299,21 +300,33 @@ class NativeCycleCounter(CycleCounter):
                 region.base,
                 region.size_bytes,
                 buf.ctypes.data,
-                region.wait_states,
-                region.fetch_width_bytes or 0,
-                int(region.prefetch),
+                int(region.timed),
+                region.fetch_width_bytes,
             )
-            fetch, data = region.fetch_cache, region.data_cache
-            caches = [] if fetch is None else [(0, fetch)]
-            if data is not None:
-                caches.append((2, data) if data is fetch else (1, data))
+            caches = [] if region.icache is None else [(0, region.icache)]
+            if region.unified:
+                caches.append((2, region.icache))
+            elif region.dcache is not None:
+                caches.append((1, region.dcache))
             if not r or any(
                 self._lib.fp_set_cache(r, which, g.lines, g.line_bytes, g.ways)
                 for which, g in caches
             ):
                 raise MemoryError(f"fast path region {region.name}")
             self._regions[region.name] = r
+            self._timing[region.name] = dict(
+                wait_states=region.wait_states,
+                prefetch=region.prefetch,
+                icache_on=region.cache,
+                dcache_on=region.cache,
+            )
+            self._lib.fp_set_timing(r, *self._timing[region.name].values())
         self._keep += (regions,)
+
+    def configure_flash(self, region: MemoryRegion, **settings) -> None:
+        t = self._timing[region.name]
+        t.update(settings)
+        self._lib.fp_set_timing(self._regions[region.name], *t.values())
 
     def hook_data_reads(self, cpu, region: MemoryRegion) -> None:
         """Charge the wait states of data reads from ``region`` in C (FlashTiming.read)."""
@@ -322,17 +335,19 @@ class NativeCycleCounter(CycleCounter):
         callback = ctypes.cast(self._lib.fp_data_hook, ctypes.c_void_p).value
         hook_reads_native(cpu, region.base, region.end - 1, callback, self._regions[region.name])
 
-    def _region_stats(self, region: MemoryRegion, static_fetch_stall: int) -> dict:
+    def _region_stats(self, region: MemoryRegion) -> dict:
         v = (I64 * 6)()
         self._lib.fp_region_stats(self._regions[region.name], v)
         fetch_stall, data_stall, ih, im, dh, dm = list(v)
-        fetch, data = region.fetch_cache, region.data_cache
+        t = self._timing[region.name]
         return memory_stats(
             region,
-            fetch_stall + static_fetch_stall,
+            t["wait_states"],
+            t["prefetch"],
+            fetch_stall,
             data_stall,
-            None if fetch is None else cache_stats(ih, im),
-            None if data is None or data is fetch else cache_stats(dh, dm),
+            None if region.icache is None else cache_stats(ih, im),
+            None if region.dcache is None else cache_stats(dh, dm),
         )
 
     @property
@@ -405,6 +420,9 @@ class NativeCycleCounter(CycleCounter):
     block_start = property(
         lambda self: self._s.block_start, lambda self, v: setattr(self._s, "block_start", v)
     )
+    executions = property(
+        lambda self: self._s.executions, lambda self, v: setattr(self._s, "executions", v)
+    )
 
     @property
     def hook_address(self) -> int:
@@ -448,7 +466,7 @@ class NativeCycleCounter(CycleCounter):
         row = (self._info(index, 1)[0] if info is None else info).tolist()
         f = dict(zip(BLOCK_FIELDS, row, strict=True))
         b = NativeBlock(f["address"], f["size"], self.model, self.fetch_code, f["flags"])
-        for key in ("cost_seq", "cost_entry", "taken_extra", "seq_pen", "entry_pen", "wait"):
+        for key in ("cost_seq", "cost_entry", "taken_extra", "entry_pen"):
             setattr(b, key, f[key])
         b.n_insns = f["n_insns"]
         b.special = b.needs_check(self.fp_allowed)
@@ -472,12 +490,10 @@ class NativeCycleCounter(CycleCounter):
                     size,
                     b.cost_seq,
                     b.cost_entry,
-                    b.seq_pen,
                     b.entry_pen,
                     b.taken_extra,
                     self._flags(b),
                     b.n_insns,
-                    b.wait,
                 )
                 if i < 0:
                     raise MemoryError("fast path block table")

@@ -227,7 +227,8 @@ class _Run:
         self.heap_peak: int | None = None
         self.access_address = 0
         self._at_pc: int | None = None
-        self._last_access = (-1, -1, 0)
+        self._last_access = (-1, -1)  # (block execution, index) of the last MMIO access
+        self._access_index = 0
         self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
         self._polls: dict[tuple[int, int], int] = {}  # (register, block) -> unmodelled reads
         self._boot()
@@ -360,7 +361,22 @@ class _Run:
             return self.counter.cycles
         if self._at_pc is not None:  # inside a scoped address hook
             return self.counter.block_start + b.offset_of(self._at_pc)
-        return self.counter.cycles_before(b, self._locate(b, self.access_address))
+        return self.counter.cycles_before(b, self._access_index)
+
+    def note_access(self, address: int) -> None:
+        """An MMIO access is being made: find the instruction of the running block that makes
+        it. The accesses of one execution of a block come in program order, so it is the first
+        matching instruction after the previous access's (a register reused as the base of
+        several accesses would otherwise match them all)."""
+        self.access_address = address
+        b = self.counter.current
+        if b is None:
+            self._access_index = 0
+            return
+        run = self.counter.executions
+        after = self._last_access[1] if self._last_access[0] == run else -1
+        self._access_index = self._locate(b, address, after)
+        self._last_access = (run, self._access_index)
 
     def console(self, data: bytes, source: str) -> None:
         self.console_chunks.append(data)
@@ -387,14 +403,29 @@ class _Run:
     def request_stop(self, reason: str, message: str) -> None:
         self._stop(reason, message)
 
+    def memory_region(self, name: str):
+        return next((r for r in self.target.memory if r.name == name), None)
+
+    def configure_flash(self, region: str, **settings) -> None:
+        self.counter.configure_flash(self.memory_region(region), **settings)
+
+    def _controlled(self, region) -> bool:
+        """Whether a flash controller register of the target may change ``region``'s timing."""
+        return any(
+            p.model == "flash_control" and p.params.get("region") == region.name
+            for p in self.target.peripherals
+        )
+
     def _stop(self, reason: str, message: str, code: int | None = None) -> None:
         if not self.stop_reason:
             self.stop_reason, self.message = reason, message
             self.exit_code = EXIT_CODES.get(reason) if code is None else code
         self.cpu.stop()
 
-    def _locate(self, b: Block, address: int) -> int:
-        """Index of the instruction in ``b`` that made the access to ``address``."""
+    def _locate(self, b: Block, address: int, after: int = -1) -> int:
+        """Index of the instruction in ``b`` that made the access to ``address``: the first
+        one after index ``after`` whose address operands (as the registers hold them now)
+        give that address."""
         candidates = []
         for i, insn in enumerate(b.insns):
             if not insn.mem_base:
@@ -411,18 +442,14 @@ class _Run:
                 if (ea & ~3) == (address & ~3):
                     candidates.append(i)
                     break
-        if not candidates:
-            return 0
-        key = (b.address, b.count)  # one execution of the block
-        nth = self._last_access[2] + 1 if self._last_access[:2] == key else 0
-        self._last_access = (*key, nth)
-        return candidates[min(nth, len(candidates) - 1)]
+        later = [i for i in candidates if i > after]
+        return (later or candidates or [0])[0]
 
     def _unknown_access(self, address: int, access: str) -> None:
         entry = self.unknown_mmio.get((address, access))
         b = self.counter.current
         if entry is None:
-            pc = b.insns[self._locate(b, address)].address if b and b.insns else 0
+            pc = b.insns[self._access_index].address if b and b.insns else 0
             self.unknown_mmio[(address, access)] = [1, pc]
         else:
             entry[0] += 1
@@ -430,7 +457,7 @@ class _Run:
             key = (address, b.address)
             n = self._polls[key] = self._polls.get(key, 0) + 1
             if n >= self.options.poll_limit:
-                pc = b.insns[self._locate(b, address)].address if b.insns else b.address
+                pc = b.insns[self._access_index].address if b.insns else b.address
                 self._stop(
                     "stuck",
                     f"stuck: the firmware polls 0x{address:08x}, a register nothing models, "
@@ -786,7 +813,7 @@ class _Run:
         """Data reads from flash or ROM with wait states go through its data cache, if any, or
         pay the wait states (in C on the native path)."""
         for region in self.target.memory:
-            if region.kind == "ram" or not region.wait_states:
+            if not region.timed or not (region.wait_states or self._controlled(region)):
                 continue
             if self.accounting == "native":
                 self.counter.hook_data_reads(self.cpu, region)

@@ -31,14 +31,14 @@ struct fp_region;
 
 typedef struct {
     /* static costs, set when the block is registered */
-    int64_t cost_seq, cost_entry, seq_pen, entry_pen, taken_extra;
+    int64_t cost_seq, cost_entry, entry_pen, taken_extra;
     uint64_t end; /* fall-through address */
     uint64_t key; /* (address << 32) | size */
     int64_t flags; /* FL_* */
     int64_t special; /* Python must see the block before it runs (from flags and fp_allowed) */
-    int64_t n_insns, wait, extra; /* instructions; fetch wait states in cost_entry; cycles
-                                     charged at run time (cache misses, operand hooks) */
-    struct fp_region *flash; /* the cached region its fetches go through, NULL: none */
+    int64_t n_insns, extra; /* instructions; cycles charged at run time (flash stalls,
+                               operand hooks) */
+    struct fp_region *flash; /* the flash/ROM region its fetches go through, NULL: none */
     /* execution counters */
     uint64_t count, entries, taken_out;
     int64_t index;
@@ -103,7 +103,9 @@ struct fp_state;
 typedef struct fp_region {
     uint64_t base, size;
     const uint8_t *data;
-    int64_t wait_states, width, prefetch;
+    int64_t timed; /* flash or ROM: fetches and data reads go through the model below */
+    int64_t wait_states, prefetch, icache_on, dcache_on; /* may change during the run */
+    uint32_t width_shift; /* log2 of the fetch width: an uncached fetch's line */
     fp_cache *icache, *dcache; /* dcache == icache: a unified cache */
     uint64_t fetch_stall, data_stall; /* cycles the caches did not hide */
     struct fp_state *s;
@@ -122,6 +124,7 @@ typedef struct fp_state {
                           (UINT64_MAX: none) */
     int64_t current; /* index of the block running now, -1 before the first */
     int64_t error; /* set when the Python event handler failed */
+    uint64_t executions; /* blocks entered so far: tells one execution of a block from the next */
     /* private */
     fp_event_fn event;
     /* native costing (fp_configure); off until configured */
@@ -310,8 +313,8 @@ static fp_region *region_at(fp_state *s, uint64_t address)
 }
 
 int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_seq,
-                    int64_t cost_entry, int64_t seq_pen, int64_t entry_pen, int64_t taken_extra,
-                    int64_t flags, int64_t n_insns, int64_t wait)
+                    int64_t cost_entry, int64_t entry_pen, int64_t taken_extra, int64_t flags,
+                    int64_t n_insns)
 {
     if (s->n == s->cap && grow(s) != 0) {
         return -1;
@@ -325,7 +328,6 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     b->index = i;
     b->cost_seq = cost_seq;
     b->cost_entry = cost_entry;
-    b->seq_pen = seq_pen;
     b->entry_pen = entry_pen;
     b->taken_extra = taken_extra;
     b->end = address + size;
@@ -333,9 +335,8 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     b->flags = flags;
     b->special = special_of(s, flags);
     b->n_insns = n_insns;
-    b->wait = wait;
     fp_region *r = region_at(s, address);
-    b->flash = r && r->icache ? r : NULL;
+    b->flash = r && r->timed ? r : NULL;
     return i;
 }
 
@@ -364,12 +365,11 @@ void fp_set_costing(fp_state *s, int64_t on) { s->costing = on && s->classes; }
 /* Everything known of blocks [first, first + n), a row of native.py's BLOCK_FIELDS each. */
 void fp_block_info(const fp_state *s, int64_t first, int64_t n, int64_t *out)
 {
-    for (int64_t i = first; i < first + n && i < s->n; i++, out += 14) {
+    for (int64_t i = first; i < first + n && i < s->n; i++, out += 12) {
         const fp_block *b = block_at(s, i);
-        int64_t v[14] = {(int64_t)(b->key >> 32), (int64_t)(b->key & 0xffffffff), b->cost_seq,
-                         b->cost_entry, b->seq_pen, b->entry_pen, b->taken_extra, b->flags,
-                         b->n_insns, b->wait, b->extra, (int64_t)b->count, (int64_t)b->entries,
-                         (int64_t)b->taken_out};
+        int64_t v[12] = {(int64_t)(b->key >> 32), (int64_t)(b->key & 0xffffffff), b->cost_seq,
+                         b->cost_entry, b->entry_pen, b->taken_extra, b->flags, b->n_insns,
+                         b->extra, (int64_t)b->count, (int64_t)b->entries, (int64_t)b->taken_out};
         memcpy(out, v, sizeof v);
     }
 }
@@ -400,9 +400,9 @@ int64_t fp_configure(fp_state *s, const fp_class *classes, int64_t n_classes,
 /* A memory region (its bytes stay owned by Python and outlive the run); NULL when out of
    memory. */
 fp_region *fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_t *data,
-                         int64_t wait_states, int64_t width, int64_t prefetch)
+                         int64_t timed, int64_t width)
 {
-    if (wait_states && width <= 0) {
+    if (width <= 0 || (width & (width - 1))) {
         return NULL;
     }
     fp_region **regions = realloc(s->regions, (size_t)(s->n_regions + 1) * sizeof *regions);
@@ -417,9 +417,8 @@ fp_region *fp_add_region(fp_state *s, uint64_t base, uint64_t size, const uint8_
     r->base = base;
     r->size = size;
     r->data = data;
-    r->wait_states = wait_states;
-    r->width = width;
-    r->prefetch = prefetch;
+    r->timed = timed;
+    r->width_shift = (uint32_t)__builtin_ctzll((uint64_t)width);
     r->s = s;
     regions[s->n_regions++] = r;
     return r;
@@ -452,6 +451,16 @@ int64_t fp_set_cache(fp_region *r, int64_t which, int64_t lines, int64_t line_by
         r->dcache = c;
     }
     return 0;
+}
+
+/* The region's timing now (at the start, or after the firmware wrote its controller). */
+void fp_set_timing(fp_region *r, int64_t wait_states, int64_t prefetch, int64_t icache_on,
+                   int64_t dcache_on)
+{
+    r->wait_states = wait_states;
+    r->prefetch = prefetch;
+    r->icache_on = icache_on;
+    r->dcache_on = dcache_on;
 }
 
 /* What the report shows of a region: fetch and data stall cycles, cache hits and misses. */
@@ -491,16 +500,20 @@ static int cache_access(fp_cache *c, uint64_t line)
     return hit;
 }
 
-/* Stall cycles fetching [address, address + size) through r's cache (FlashTiming.fetch). */
+/* Stall cycles fetching [address, address + size) from r (FlashTiming.fetch). */
 static uint64_t fetch_stall(fp_region *r, uint64_t address, uint32_t size, int seq)
 {
-    if (!size) {
+    if (!size || !r->wait_states) {
         return 0;
     }
-    fp_cache *c = r->icache;
-    uint64_t first = address >> c->shift, last = (address + size - 1) >> c->shift, stall = 0;
+    fp_cache *c = r->icache_on ? r->icache : NULL;
+    uint32_t shift = c ? c->shift : r->width_shift;
+    uint64_t first = address >> shift, last = (address + size - 1) >> shift, stall = 0;
     for (uint64_t line = first; line <= last; line++) {
-        if (!cache_access(c, line) && !(r->prefetch && (seq || line != first))) {
+        if (c && cache_access(c, line)) {
+            continue;
+        }
+        if (!(r->prefetch && (seq || line != first))) {
             stall += (uint64_t)r->wait_states;
         }
     }
@@ -650,15 +663,8 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];
     int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
-    int64_t seq_ws = 0, entry_ws = 0;
-    if (region->wait_states && !region->icache) { /* cached fetches are costed at run time */
-        uint64_t w = (uint64_t)region->width;
-        int64_t lines = (int64_t)((address + size - 1) / w - address / w + 1);
-        entry_ws = region->prefetch ? region->wait_states : lines * region->wait_states;
-        seq_ws = region->prefetch ? 0 : lines * region->wait_states;
-    }
-    return fp_register(s, address, size, total + seq_ws, total + entry_ws + entry_extra, seq_ws,
-                       entry_ws + entry_extra, taken_extra, flags, n, entry_ws);
+    return fp_register(s, address, size, total, total + entry_extra, entry_extra, taken_extra,
+                       flags, n);
 }
 
 static uint64_t recent_slot(uint64_t address) { return (address >> 1) & (RECENT - 1); }
@@ -714,7 +720,7 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         b->extra += (int64_t)stall;
     }
     if (seq) {
-        s->block_start = c + (uint64_t)b->seq_pen;
+        s->block_start = c;
         c += (uint64_t)b->cost_seq;
     } else {
         s->block_start = c + (uint64_t)b->entry_pen;
@@ -723,6 +729,7 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
     }
     s->cycles = c;
     b->count++;
+    s->executions++;
     s->prev = b;
     s->current = b->index;
 }
@@ -736,7 +743,7 @@ void fp_data_hook(void *uc, int type, uint64_t address, int size, int64_t value,
 {
     (void)uc, (void)type, (void)size, (void)value;
     fp_region *r = user_data;
-    if (r->dcache && cache_access(r->dcache, address >> r->dcache->shift)) {
+    if (r->dcache_on && r->dcache && cache_access(r->dcache, address >> r->dcache->shift)) {
         return;
     }
     fp_state *s = r->s;

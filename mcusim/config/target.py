@@ -57,18 +57,23 @@ class MemoryRegion:
         return self.base <= address and address + size <= self.end
 
     @property
-    def fetch_cache(self) -> CacheGeometry | None:
-        """The cache instruction fetches go through (None: uncached, or no wait states)."""
-        return self.icache if self.cache and self.wait_states else None
+    def timed(self) -> bool:
+        """Fetches and data reads go through the flash timing model (flash and ROM: their
+        wait states, prefetch and caches; a controller register may change them at run time).
+        RAM is zero wait state here."""
+        return self.kind != "ram"
 
     @property
-    def data_cache(self) -> CacheGeometry | None:
-        """The cache data reads go through (None: each read pays the wait states)."""
-        if not (self.cache and self.wait_states):
-            return None
+    def data_geometry(self) -> CacheGeometry | None:
+        """The cache data reads go through when the caches are on (None: none)."""
         if self.dcache is not None:
             return self.dcache
         return self.icache if self.icache is not None and self.icache.data else None
+
+    @property
+    def unified(self) -> bool:
+        """Instruction fetches and data reads share one cache."""
+        return self.dcache is None and self.icache is not None and self.icache.data
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,9 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
         )
         if regions[-1].wait_states < 0:
             raise m.fail("wait_states", "must be >= 0")
+        width = regions[-1].fetch_width_bytes
+        if width & (width - 1):
+            raise m.fail("fetch_width_bytes", "must be a power of two")
         if regions[-1].cache and regions[-1].icache is None:
             raise m.fail(
                 "cache",

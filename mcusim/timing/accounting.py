@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mcusim.config.target import MemoryRegion
 from mcusim.timing.decode import Insn, decode
 from mcusim.timing.flash import FlashTiming
-from mcusim.timing.model import BlockCost, CycleModel, fetch_cost
+from mcusim.timing.model import BlockCost, CycleModel
 
 
 class Block:
@@ -31,7 +31,6 @@ class Block:
         "_insn_cycles",
         "cost_seq",
         "cost_entry",
-        "seq_pen",
         "entry_pen",
         "taken_extra",
         "count",
@@ -42,7 +41,6 @@ class Block:
         "_fp_first",
         "special",
         "align",
-        "wait",
         "flash",
         "_offsets",
     )
@@ -55,14 +53,13 @@ class Block:
         self._insns = insns
         self._insn_cycles: list[int] = []
         self.cost_seq = self.cost_entry = self.taken_extra = 0
-        self.seq_pen = self.entry_pen = 0  # fetch/refill cycles before the first instruction
+        self.entry_pen = 0  # refill cycles before the first instruction, entered by a branch
         self.count = self.entries = self.taken_out = self.extra = 0
         self.self_loop = False
         self._fp_first: int | None = None
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
-        self.wait = 0  # fetch wait states included in the costs (for reports)
-        self.flash: FlashTiming | None = None  # the cache its fetches go through, if any
+        self.flash: FlashTiming | None = None  # the flash timing its fetches go through
         self._offsets: dict[int, int] | None = None
 
     @property
@@ -113,46 +110,28 @@ class StaticCosts:
 
     cost_seq: int  # entered by falling through from the block before it
     cost_entry: int  # entered by a branch
-    seq_pen: int  # fetch/refill cycles before its first instruction, entered by falling through
-    entry_pen: int  # ... entered by a branch
+    entry_pen: int  # refill cycles before its first instruction, entered by a branch
     taken_extra: int  # added when its conditional branch at the end is taken
-    wait: int  # fetch wait states included in cost_entry (for reports)
     self_loop: bool  # a single unconditional branch to itself (an idle loop)
 
 
 def static_costs(
-    model: CycleModel,
-    cost: BlockCost,
-    insns: list[Insn],
-    region: MemoryRegion | None,
-    address: int,
-    size: int,
+    model: CycleModel, cost: BlockCost, insns: list[Insn], address: int
 ) -> StaticCosts:
-    """The static costs of the block ``[address, address + size)`` holding ``insns`` (costed
-    as ``cost``) in ``region``. The first fetch of a cached line is not included: it is
-    charged at each execution, through the cache (FlashTiming.fetch)."""
+    """The static costs of the block at ``address`` holding ``insns`` (costed as ``cost``).
+    Fetch wait states are not included: they are charged at each execution, through the
+    region's flash timing (FlashTiming.fetch)."""
     entry_extra = model.entry_extra(insns[0]) if insns else 0
-    seq_ws = entry_ws = 0
-    if region is not None and region.wait_states and region.fetch_cache is None:
-        entry_ws, seq_ws = fetch_cost(
-            address,
-            address + size,
-            wait_states=region.wait_states,
-            width=region.fetch_width_bytes,
-            prefetch=region.prefetch,
-        )
     last = insns[-1] if insns else None
     self_loop = bool(
         last and len(insns) == 1 and last.name == "b" and not last.conditional
         and last.target == address
     )  # fmt: skip
     return StaticCosts(
-        cost_seq=cost.cycles + seq_ws,
-        cost_entry=cost.cycles + entry_ws + entry_extra,
-        seq_pen=seq_ws,
-        entry_pen=entry_ws + entry_extra,
+        cost_seq=cost.cycles,
+        cost_entry=cost.cycles + entry_extra,
+        entry_pen=entry_extra,
         taken_extra=cost.taken_extra,
-        wait=entry_ws,
         self_loop=self_loop,
     )
 
@@ -187,6 +166,7 @@ class CycleCounter:
         self.retired: list[Block] = []  # blocks re-translated with another size
         self._memo: dict = {}  # parsed instructions of this run (blocks overlap)
         self.cycles = 0
+        self.executions = 0  # blocks entered so far
         self.block_start = 0
         self.deadline = 0
         self.prev: Block | _Start = _Start()
@@ -229,13 +209,14 @@ class CycleCounter:
             c += stall
             b.extra += stall
         if seq:
-            self.block_start = c + b.seq_pen
+            self.block_start = c
             self.cycles = c + b.cost_seq
         else:
             self.block_start = c + b.entry_pen
             self.cycles = c + b.cost_entry
             b.entries += 1
         b.count += 1
+        self.executions += 1
         self.prev = self.current = b
 
     def _fail(self, error: BaseException) -> None:
@@ -251,13 +232,13 @@ class CycleCounter:
         cost = self.model.cost_block(insns)
         self.unknown.update(cost.unknown)
         region = self.region_of(address)
-        s = static_costs(self.model, cost, insns, region, address, size)
+        s = static_costs(self.model, cost, insns, address)
         b._insn_cycles = cost.insn_cycles
         b._fp_first = cost.fp_first
         b.self_loop = s.self_loop
         b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
-        b.seq_pen, b.entry_pen, b.wait = s.seq_pen, s.entry_pen, s.wait
-        if region is not None and region.fetch_cache is not None:
+        b.entry_pen = s.entry_pen
+        if region is not None and region.timed:
             b.flash = self.flash_timing(region)
         b.align = self.align_rules(insns) if self.align_rules else ()
         b.special = b.needs_check(self.fp_allowed)
@@ -265,38 +246,34 @@ class CycleCounter:
         return b
 
     def flash_timing(self, region: MemoryRegion) -> FlashTiming:
-        """The cache and stall record of a region with wait states (one per region)."""
+        """The timing state of a flash or ROM region (one per region)."""
         t = self._flash.get(region.name)
         if t is None:
             t = self._flash[region.name] = FlashTiming(region)
         return t
 
+    def configure_flash(self, region: MemoryRegion, **settings) -> None:
+        """The firmware changed ``region``'s wait states, prefetch or caches (FlashTiming
+        .configure's keywords)."""
+        self.flash_timing(region).configure(**settings)
+
     def data_read(self, region: MemoryRegion, address: int) -> None:
-        """A data read from ``region`` (which has wait states): its stall, if any, delays the
-        rest of the running block."""
+        """A data read from ``region``: its stall, if any, delays the rest of the running
+        block."""
         stall = self.flash_timing(region).read(address)
         if stall:
             self.add_dynamic(stall)
 
     def memory_stats(self, regions: list[MemoryRegion]) -> list[dict]:
-        """Per region with wait states: fetch and data stall cycles, cache hits and misses
-        (an uncached region's fetch stalls are the static ones its blocks were charged)."""
-        out = []
-        for r in regions:
-            if not r.wait_states:
-                continue
-            static = 0
-            if r.fetch_cache is None:
-                static = sum(
-                    b.entries * b.wait + (b.count - b.entries) * b.seq_pen
-                    for b in self.all_blocks()
-                    if r.contains(b.address)
-                )
-            out.append(self._region_stats(r, static))
-        return out
+        """Per flash or ROM region that had (or got) wait states: fetch and data stall cycles,
+        cache hits and misses."""
+        out = [self._region_stats(r) for r in regions if r.timed]
+        return [
+            m for m in out if m["wait_states"] or m["fetch_stall_cycles"] or m["data_stall_cycles"]
+        ]
 
-    def _region_stats(self, region: MemoryRegion, static_fetch_stall: int) -> dict:
-        return self.flash_timing(region).stats(static_fetch_stall)
+    def _region_stats(self, region: MemoryRegion) -> dict:
+        return self.flash_timing(region).stats()
 
     def set_fp_allowed(self, allowed: bool) -> None:
         """FPU enabled/disabled (CPACR): blocks using FP instructions need a check if not."""

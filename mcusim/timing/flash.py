@@ -1,10 +1,12 @@
 """Flash timing as the chip's accelerator sees it: caches simulated line by line (L3).
 
-A memory region with wait states and ``cache = true`` sends every instruction fetch through
-its instruction (or unified) cache and every data read through its data cache; a miss costs
-the region's wait states, a hit nothing. Without a cache, fetches keep the static per-block
-cost of ``model.fetch_cost`` and every data read pays the wait states. fastpath.c does the same
-in C (``cache_access``, ``fetch_stall``, ``fp_data_hook``); the two agree bit for bit.
+Every instruction fetch from a flash or ROM region goes through its instruction (or unified)
+cache when the caches are on, and every data read through its data cache; a miss costs the
+region's wait states, a hit nothing. With the caches off every fetched line and every data
+read pays them, minus what the prefetch buffer hides. Wait states, prefetch and the caches'
+on/off state may change during the run (a flash controller register written by the firmware).
+fastpath.c does the same in C (``cache_access``, ``fetch_stall``, ``fp_data_hook``); the two
+agree bit for bit.
 """
 
 from __future__ import annotations
@@ -52,44 +54,60 @@ def cache_stats(hits: int, misses: int) -> dict:
 
 
 class FlashTiming:
-    """Wait states of one region with wait states, fetch by fetch and read by read."""
+    """The timing state of one flash or ROM region, fetch by fetch and read by read."""
 
     def __init__(self, region: MemoryRegion):
         self.region = region
         self.wait_states = region.wait_states
         self.prefetch = region.prefetch
-        fetch, data = region.fetch_cache, region.data_cache
-        self.icache = None if fetch is None else LineCache(fetch)
-        self.dcache = None if data is None else self.icache if data is fetch else LineCache(data)
+        self.width_shift = region.fetch_width_bytes.bit_length() - 1
+        data = region.data_geometry
+        self.icache = None if region.icache is None else LineCache(region.icache)
+        self.dcache = self.icache if region.unified else None if data is None else LineCache(data)
+        self.icache_on = self.dcache_on = region.cache
         self.fetch_stall = self.data_stall = 0
 
+    def configure(self, **settings) -> None:
+        """New ``wait_states``, ``prefetch``, ``icache_on`` or ``dcache_on`` (a controller
+        register was written)."""
+        for key, value in settings.items():
+            setattr(self, key, value)
+
     def fetch(self, address: int, size: int, sequential: bool) -> int:
-        """Stall cycles fetching the block ``[address, address + size)``. A missing line costs
-        the wait states unless the prefetch buffer had it: with prefetch on, every line but
-        the first one reached by a branch is fetched ahead."""
-        ic = self.icache
-        first = address >> ic.shift
+        """Stall cycles fetching the block ``[address, address + size)``: each line it spans
+        is looked up in the instruction cache (when on); a missing line costs the wait states
+        unless the prefetch buffer had it: with prefetch on, every line but the first one
+        reached by a branch is fetched ahead. Without a cache, lines are fetch-width words."""
+        if not self.wait_states or not size:
+            return 0
+        ic = self.icache if self.icache_on else None
+        shift = self.width_shift if ic is None else ic.shift
+        first = address >> shift
         stall = 0
-        for line in range(first, ((address + size - 1) >> ic.shift) + 1):
-            if not ic.access(line) and not (self.prefetch and (sequential or line != first)):
+        for line in range(first, ((address + size - 1) >> shift) + 1):
+            if ic is not None and ic.access(line):
+                continue
+            if not (self.prefetch and (sequential or line != first)):
                 stall += self.wait_states
         self.fetch_stall += stall
         return stall
 
     def read(self, address: int) -> int:
         """Stall cycles of one data read at ``address``."""
-        dc = self.dcache
-        cost = self.wait_states if dc is None or not dc.access(address >> dc.shift) else 0
-        self.data_stall += cost
-        return cost
+        dc = self.dcache if self.dcache_on else None
+        if dc is not None and dc.access(address >> dc.shift):
+            return 0
+        self.data_stall += self.wait_states
+        return self.wait_states
 
-    def stats(self, static_fetch_stall: int = 0) -> dict:
-        """The report's record (``static_fetch_stall``: the uncached fetch stalls the blocks
-        were charged statically)."""
+    def stats(self) -> dict:
+        """The report's record."""
         ic, dc = self.icache, self.dcache
         return memory_stats(
             self.region,
-            self.fetch_stall + static_fetch_stall,
+            self.wait_states,
+            self.prefetch,
+            self.fetch_stall,
             self.data_stall,
             None if ic is None else ic.stats(),
             None if dc is None or dc is ic else dc.stats(),
@@ -98,19 +116,22 @@ class FlashTiming:
 
 def memory_stats(
     region: MemoryRegion,
+    wait_states: int,
+    prefetch: bool,
     fetch_stall: int,
     data_stall: int,
     icache: dict | None,
     dcache: dict | None,
 ) -> dict:
-    """The report's record of one region with wait states."""
+    """The report's record of one flash or ROM region (wait states and prefetch as they were
+    at the end of the run)."""
     return {
         "region": region.name,
-        "wait_states": region.wait_states,
-        "prefetch": region.prefetch,
+        "wait_states": wait_states,
+        "prefetch": prefetch,
         "fetch_stall_cycles": fetch_stall,
         "data_stall_cycles": data_stall,
         "icache": icache,
         "dcache": dcache,
-        "unified_cache": region.data_cache is not None and region.data_cache is region.fetch_cache,
+        "unified_cache": region.unified,
     }
