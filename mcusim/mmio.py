@@ -63,7 +63,7 @@ class MmioMap:
 
         def read(offset: int, size: int) -> int:
             address = page + offset
-            system.access_address = address
+            system.note_access(address)
             p = find(address)
             if p is None:
                 on_unknown(address, "read")
@@ -72,7 +72,7 @@ class MmioMap:
 
         def write(offset: int, size: int, value: int) -> None:
             address = page + offset
-            system.access_address = address
+            system.note_access(address)
             p = find(address)
             if p is None:
                 on_unknown(address, "write")
@@ -82,11 +82,15 @@ class MmioMap:
         self.cpu.map_mmio(page, PAGE, read, write)
 
     def _map_unknown(self, start: int, end: int, on_unknown: Callable[[int, str], None]) -> None:
+        system = self.system
+
         def read(offset: int, size: int) -> int:
+            system.note_access(start + offset)
             on_unknown(start + offset, "read")
             return 0
 
         def write(offset: int, size: int, value: int) -> None:
+            system.note_access(start + offset)
             on_unknown(start + offset, "write")
 
         self.cpu.map_mmio(start, end - start, read, write)

@@ -11,10 +11,15 @@ P = 1 for an immediate target, 2 for a register target, +1 for an unaligned 32-b
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from simtest import DATA, elf
 
 from mcusim.config import load_target
+from mcusim.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
 
 T0 = 2  # the first timer LDR: 2 cycles, not pipelined (its address register came from an LDR)
@@ -186,3 +191,62 @@ def test_same_elf_gives_same_cycles_every_run():
     b = Simulator(t).run(elf("mps2-an386", "hello"))
     assert (a.cycles, a.instructions, a.console) == (b.cycles, b.instructions, b.console)
     assert a.cycles > a.instructions > 10_000
+
+
+class _Registers:
+    """Observer: r4 and r6 when the firmware reaches its symbol ``done``."""
+
+    name = "registers"
+
+    def attach(self, probe) -> None:
+        self.probe, self.values = probe, None
+        probe.on_address(probe.firmware.symbols["done"], self._done)
+
+    def _done(self) -> None:
+        if self.values is None:
+            self.values = (self.probe.reg("r4"), self.probe.reg("r6"))
+
+    def finish(self, probe) -> dict:
+        return {"r4_r6": self.values}
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_a_firmware_that_turns_the_cache_on_halfway_gets_it_from_then_on(native, tmp_path):
+    # tests/cache/halfway.S times the same loop twice, before and after writing FLASH_ACR =
+    # LATENCY 3 | ICEN on tests/data/mps2-an386-acr.toml (caches off at start). The loop and
+    # the block after it are laid out as in microbench's loop_fits (128-aligned, 16-byte
+    # lines), so the counts are the uncached and the cached loop_fits worked out above.
+    out = tmp_path / "halfway.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-nostdlib", "-Wl,--build-id=none",
+         "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out),
+         str(Path(__file__).resolve().parent / "cache" / "halfway.S")],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    grab = _Registers()
+    t = load_target(str(DATA / "mps2-an386-acr.toml"))
+    r = Simulator(t, RunOptions(observers=(grab,), native=native, max_cycles=20_000)).run(out)
+    assert r.exit_reason == "halted"
+    cache_off, cache_on = r.extensions["registers"]["r4_r6"]
+    assert cache_off == M4["loop_fits"] + 3 * LOOP_FITS_LINES * WS + WS  # 76
+    assert cache_on == M4["loop_fits"] + LOOP_FITS_LINES * WS + WS  # 64
+    (flash,) = r.memory_stalls
+    assert flash["icache"]["misses"] == 3  # the second loop's 2 lines and the line after it
+
+
+def test_a_flash_controller_reads_the_start_state_its_region_describes(tmp_path):
+    # The ACR's fields start as the region says (cache off, 3 wait states, no prefetch), and
+    # a board file that turns the cache on changes what the register reads: bits 9 and 10.
+    from mcusim.config.target import load_target as load
+    from mcusim.simulator import _Run
+
+    board = tmp_path / "on.toml"
+    board.write_text(
+        f'schema = 1\nextends = "{DATA}/mps2-an386-acr.toml"\nname = "on"\n'
+        '[[memory]]\nname = "ssram1"\ncache = true\nprefetch = true\n'
+    )
+    for path, expected in ((DATA / "mps2-an386-acr.toml", 0x003), (board, 0x703)):
+        run = _Run(load(str(path)), RunOptions(), Firmware(elf("mps2-an386", "hello")))
+        (acr,) = [p for p in run.mmio.peripherals if p.name == "flash_acr"]
+        assert acr.read(0, 4) == expected, path

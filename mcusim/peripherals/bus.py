@@ -28,6 +28,15 @@ class System(Protocol):
         """End the run after the current block (e.g. a reset request)."""
         ...
 
+    def memory_region(self, name: str):
+        """The target's memory region ``name`` (a MemoryRegion), or None."""
+        ...
+
+    def configure_flash(self, region: str, **settings) -> None:
+        """New wait states / prefetch / cache state of a memory region (the firmware wrote its
+        controller): ``wait_states``, ``prefetch``, ``icache_on``, ``dcache_on``."""
+        ...
+
 
 class Peripheral:
     """Base class: register reads and writes at offsets from ``base``."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from mcusim.config.target import PeripheralSpec
 from mcusim.errors import ConfigError
 from mcusim.peripherals.bus import Peripheral, System
+from mcusim.peripherals.flashctl import FlashControl
 from mcusim.peripherals.simple import Registers, Uart
 
-MODELS = {"uart": Uart, "registers": Registers}
+MODELS = {"uart": Uart, "registers": Registers, "flash_control": FlashControl}
 
 
 def build(spec: PeripheralSpec, system: System, *, where: str) -> Peripheral:
