@@ -158,7 +158,8 @@ class Cpu:
         self._keep.append(raw)
 
     def hook_address(self, address: int, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` before the instruction at ``address`` runs (scoped hook).
+        """Call ``callback()`` before the instruction at ``address`` runs (scoped hook), from
+        the next time it runs on, also when it is added during the run.
 
         A raw ctypes callback, as for blocks (observers hook every op boundary, and the
         binding's wrapper adds microseconds to every call). An exception stops the run and
@@ -175,6 +176,9 @@ class Cpu:
         raw = _CODE_HOOK(cb)
         _hook_add(self, unicorn.UC_HOOK_CODE, ctypes.cast(raw, ctypes.c_void_p).value, 0, address)
         self._keep.append(raw)
+        # Unicorn applies a code hook only to blocks it translates from now on: a hook added
+        # during the run at an address whose block already ran would never fire.
+        self.flush_code(address, address + 2)
 
     def hook_interrupt(self, callback: Callable[[int], None]) -> None:
         def cb(uc: Any, intno: int, _: Any) -> None:

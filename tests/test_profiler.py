@@ -122,3 +122,38 @@ def test_firmware_without_matching_functions_says_so():
     p = run_cli("run", elf("apollo3", "hello"), "--target", "apollo3", "--profile", "ops")
     assert p.returncode == 0
     assert "no op was recognised" in p.stdout
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_an_op_whose_return_address_already_ran_unattributed_still_closes(native):
+    # No rule for CONV_2D: the interpreter's return address runs (and Unicorn translates it)
+    # twice before the first matched op opens and hooks it. A hook added to code already
+    # translated never fired, so DEPTHWISE_CONV_2D stayed open and swallowed the rest of the
+    # run ("unfinished"); ops mode must agree with functions mode.
+    from mcusim.config.oprules import load_rules
+
+    rules = [r for r in load_rules(["tflm"]) if r.op != "CONV_2D"]
+    by_mode = {}
+    for functions in (False, True):
+        prof = OpProfiler(rules=rules, functions=functions)
+        opts = RunOptions(observers=(prof,), native=native)
+        result = Simulator(load_target("apollo3"), opts).run(LAYOUT)
+        ops = result.extensions["ops"]["ops"]
+        by_mode[functions] = [(o["op"], o["cycles"], o["finished"]) for o in ops]
+    assert [op for op, _, _ in by_mode[False]] == [
+        "DEPTHWISE_CONV_2D",
+        "FULLY_CONNECTED",
+        "SOFTMAX",
+    ]
+    assert all(finished for _, _, finished in by_mode[False])
+    assert by_mode[False] == by_mode[True]
+
+
+def test_tflm_rules_know_both_cmsis_nn_kernel_folders():
+    # kernels/cmsis-nn/ up to TFLM 2.4 (the MLPerf Tiny v0.5 reference), kernels/cmsis_nn/ since
+    from mcusim.config.oprules import load_rules
+
+    rules = load_rules(["tflm"])
+    for folder in ("cmsis-nn", "cmsis_nn"):
+        path = f"/x/tensorflow/lite/micro/kernels/{folder}/fully_connected.cc"
+        assert [r.op for r in rules if r.matches("Eval", path)] == ["FULLY_CONNECTED"]
