@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,8 @@ class Cache:
         path = self.path(key)
         if path is None:
             return
+        import tempfile  # only writers need it (it imports random, shutil, ...)
+
         payload = json.dumps(data, separators=(",", ":")).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
