@@ -225,8 +225,12 @@ def _read_tables(path: str, blob: bytes) -> dict:
         _EHDR.unpack_from(blob, 16)
     )
     shdrs: list[tuple[int, ...]] = []
+    if phoff and phentsize < _PHDR.size:
+        raise ElfError(f"{path}: corrupt ELF: e_phentsize {phentsize} < {_PHDR.size}")
+    if shoff and shentsize < _SHDR.size:
+        raise ElfError(f"{path}: corrupt ELF: e_shentsize {shentsize} < {_SHDR.size}")
 
-    def shdr(i: int) -> tuple[int, ...]:
+    def shdr(i: int) -> tuple[int, ...]:  # section i's header, wherever its index points
         return _SHDR.unpack_from(blob, shoff + i * shentsize)
 
     if shoff:
@@ -259,7 +263,7 @@ def _read_tables(path: str, blob: bytes) -> dict:
 
     if shstrndx == SHN_XINDEX and shdrs:
         shstrndx = shdrs[0][6]  # sh_link
-    names_at = shdrs[shstrndx][4] if shdrs else 0  # the section-name string table's offset
+    names_at = shdr(shstrndx)[4] if shdrs else 0  # the section-name string table's offset
     sections = []
     sym_names: list[str] = []
     sym_values: list[int] = []
@@ -275,9 +279,9 @@ def _read_tables(path: str, blob: bytes) -> dict:
             )  # fmt: skip
         if sh_type != SHT_SYMTAB:
             continue
-        if not entsize:
-            raise ElfError(f"{path}: symbol table with sh_entsize 0")
-        strtab = shdrs[link][4]
+        if not entsize or size % entsize:
+            raise ElfError(f"{path}: corrupt ELF: symbol table size {size}, entry size {entsize}")
+        strtab = shdr(link)[4]
         for i in range(size // entsize):
             st_name, value, st_size, info, _, shndx = _SYM.unpack_from(blob, offset + i * entsize)
             if shndx == 0:  # SHN_UNDEF
