@@ -12,15 +12,16 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mcusim.cli_common import EPILOG, number_option
 from mcusim.errors import EXIT_FAILURE, InputError
 
+if TYPE_CHECKING:  # numpy is imported where an input tensor is made, not at start-up
+    import numpy as np
+
 INPUT_SEED = 0
-NP_TYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32}
-NP_TYPES["float32"] = np.float32
+NP_TYPES = ("int8", "uint8", "int16", "int32", "float32")  # tensor types numpy names alike
 
 
 def add_profile_options(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
@@ -134,8 +135,10 @@ def input_for(model, path: str | None) -> tuple[np.ndarray, str]:
     """The input tensor: from ``--input x.npy`` or seeded random values (said in the note)."""
     if len(model.inputs) != 1:
         raise InputError(f"{model.path}: models with {len(model.inputs)} inputs are not supported")
+    import numpy as np
+
     t = model.tensors[model.inputs[0]]
-    dtype = NP_TYPES.get(t.type)
+    dtype = np.dtype(t.type).type if t.type in NP_TYPES else None
     if dtype is None:
         raise InputError(f"{model.path}: input tensor type {t.type} is not supported")
     if path:
@@ -193,6 +196,8 @@ def run_model(
 
 def tflm_output(model_path: str, x: np.ndarray, n_outputs: int = 1) -> bytes | None:
     """The TFLM interpreter's output bytes for ``x``, or None when tflite-micro is missing."""
+    import numpy as np
+
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError:

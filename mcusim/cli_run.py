@@ -168,11 +168,10 @@ def check_budget(result_dict: dict, budget: dict[str, float]) -> list[str]:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from rich.console import Console
-
+    # rich, the report and the memory map are imported only when the output needs them:
+    # ``run -q`` pays for the simulator alone
     from mcusim.config import load_target
     from mcusim.elf import Firmware
-    from mcusim.report import exit_line, print_fault, print_report, to_json
     from mcusim.simulator import RunOptions, Simulator
 
     budget = parse_budget(a.budget) if a.budget else {}
@@ -188,8 +187,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     max_cycles = number_option("--max-cycles", a.max_cycles)
     timeout = number_option("--timeout", a.timeout)
     out = sys.stdout if a.format == "text" else sys.stderr
-    err_console = Console(stderr=True)
-    progress = _Progress(err_console, max_cycles) if sys.stderr.isatty() and not a.quiet else None
+    progress = _Progress(max_cycles) if sys.stderr.isatty() and not a.quiet else None
 
     def stream(data: bytes, source: str) -> None:
         if progress:
@@ -212,8 +210,9 @@ def cmd_run(a: argparse.Namespace) -> int:
         observers=cli_profile.observers_for(a) + ((parse_roi(a.roi),) if a.roi else ()),
     )
     if a.verbose:
-        err_console.print(
-            f"mcusim: {fw.path} on {target.name} ({target.path}), {target.clock_hz / 1e6:g} MHz"
+        print(
+            f"mcusim: {fw.path} on {target.name} ({target.path}), {target.clock_hz / 1e6:g} MHz",
+            file=sys.stderr,
         )
     result = Simulator(target, opts).run(fw)
     if result.accounting == "python" and os.environ.get("MCUSIM_NATIVE", "1") != "0":
@@ -226,40 +225,55 @@ def cmd_run(a: argparse.Namespace) -> int:
         )
     if progress:
         progress.close()
-    failures = check_budget(result.to_dict(), budget)
+    failures = check_budget(result.to_dict(), budget) if budget else []
     result = dataclasses.replace(result, budget_failures=tuple(failures))
     code = result.exit_code
     if failures and code == 0:
         code = EXIT_FAILURE
     extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
     show = False
-    from mcusim.memmap import memory_report
+    if a.json or a.format == "json" or cli_profile.wants_profile(a):  # the memory table's users
+        from mcusim.memmap import memory_report
 
-    model = cli_profile.embedded_model(fw) if cli_profile.wants_profile(a) else None
-    plan = model.arena_plan()[0] if model else None
-    extra["memory"] = memory_report(
-        fw, target, result, arena_estimate_bytes=plan, arena_estimate_by=model and
-        "estimate: mcusim's planner (mcusim.tflite) for the embedded model's activations, not "
-        "this firmware's allocator (which adds its own tables and alignment)",
-    )  # fmt: skip
+        model = cli_profile.embedded_model(fw) if cli_profile.wants_profile(a) else None
+        plan = model.arena_plan()[0] if model else None
+        extra["memory"] = memory_report(
+            fw, target, result, arena_estimate_bytes=plan, arena_estimate_by=model and
+            "estimate: mcusim's planner (mcusim.tflite) for the embedded model's activations, "
+            "not this firmware's allocator (which adds its own tables and alignment)",
+        )  # fmt: skip
     if cli_profile.wants_profile(a):
         show = a.format == "text" and not a.quiet and a.profile
         extra["op_report"] = cli_profile.finish_profile(
             a, result, target, None, model=model, memory=extra["memory"]
         )
+    from mcusim.report import exit_line
+
     if a.json:
+        from mcusim.report import to_json
+
         try:
             Path(a.json).write_text(to_json(result, extra))
         except OSError as e:
             raise InputError(f"--json: cannot write '{a.json}': {e.strerror}") from None
     if a.format == "json":
+        from mcusim.report import to_json
+
         print(to_json(result, extra))
     elif a.quiet:
         if result.fault:
+            from rich.console import Console
+
+            from mcusim.report import print_fault
+
             print_fault(result, Console(stderr=True))
         for f in failures:
             print(f"mcusim: budget exceeded: {f}", file=sys.stderr)
     else:
+        from rich.console import Console
+
+        from mcusim.report import print_report
+
         print()
         print_report(result, Console(soft_wrap=False))
         if show:
@@ -278,8 +292,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 class _Progress:
     """A cycles-simulated progress bar on stderr, shown once a run lasts over a second."""
 
-    def __init__(self, console, max_cycles: float | None):
-        self.console = console
+    def __init__(self, max_cycles: float | None):
         self.total = max_cycles
         self.t0 = time.monotonic()
         self.bar = None
@@ -289,6 +302,7 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.t0 < 1.0:
                 return
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
@@ -296,7 +310,7 @@ class _Progress:
                 BarColumn(),
                 TextColumn("{task.completed:,.0f} cycles"),
                 TimeElapsedColumn(),
-                console=self.console,
+                console=Console(stderr=True),
                 transient=True,
             )
             self.task = self.bar.add_task("run", total=self.total)

@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from mcusim import testrunner
 from mcusim.cli_common import number_option
 from mcusim.cli_run import DEFAULT_TIMEOUT_S, check_budget, parse_budget
 from mcusim.cli_test import print_table
@@ -24,6 +23,8 @@ def is_sweep(a: argparse.Namespace) -> bool:
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     from rich.console import Console
+
+    from mcusim import testrunner
 
     budget = parse_budget(a.budget) if a.budget else {}
     max_cycles = number_option("--max-cycles", a.max_cycles)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from typing import TYPE_CHECKING
 
-from mcusim.config.target import MemoryRegion
 from mcusim.errors import InputError
+
+if TYPE_CHECKING:
+    from mcusim.config.target import MemoryRegion
 
 
 def _caches(r: MemoryRegion) -> list[str]:

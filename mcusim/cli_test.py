@@ -177,9 +177,24 @@ def cmd_test(a: argparse.Namespace) -> int:
     if jobs is not None and jobs < 1:
         raise InputError("--jobs must be >= 1")
 
+    done = [0]
+
+    def stream(o) -> None:  # one line on stderr per image as it finishes; the table follows
+        done[0] += 1
+        if a.quiet and o.passed:
+            return
+        verdict = "PASS" if o.passed else f"FAIL ({o.reason})"
+        cycles = f"{o.result['cycles']:,} cycles, " if o.result else ""
+        print(
+            f"[{done[0]}/{len(cases)}] {verdict} {_short(o.case.image)}@{o.case.target} "
+            f"({cycles}{o.host_seconds:.2f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        outcomes = run_all(cases, jobs=jobs, check_budget=check_budget)
+        outcomes = run_all(cases, jobs=jobs, check_budget=check_budget, on_done=stream)
     finally:
         signal.signal(signal.SIGTERM, old_term)
 

@@ -1,15 +1,20 @@
-"""Human and machine reports of a run: rich tables and JSON (L6)."""
+"""Human and machine reports of a run: rich tables and JSON (L6).
+
+rich is imported by the functions that draw tables, so ``to_json`` and ``exit_line`` (all that
+``mcusim run -q`` and ``--format json`` need) stay cheap to import.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from mcusim.result import RunResult
 from mcusim.units import fmt_bytes
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 TOP_FUNCTIONS = 10
 
@@ -56,6 +61,8 @@ def exit_line(r: RunResult) -> str:
 
 def quantity_table(title: str) -> Table:
     """A headerless two-column table of labelled values, as every mcusim summary prints."""
+    from rich.table import Table
+
     t = Table(title=title, show_header=False, title_justify="left")
     t.add_column("quantity", style="bold")
     t.add_column("value")
@@ -68,6 +75,8 @@ def process_stack_text(ps: dict) -> str:
 
 def print_report(r: RunResult, console: Console) -> None:
     """The full summary: run, time and energy, memory, top functions, and any problems."""
+    from rich.table import Table
+
     mhz = r.clock_hz / 1e6
     t = quantity_table(f"mcusim: {r.firmware} on {r.target} ({r.core} @ {mhz:g} MHz)")
     t.add_row("exit", f"{r.exit_reason}, code {r.exit_code}: {r.message}")

@@ -5,7 +5,7 @@ Units live in field names; the report and the JSON both read from here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -118,7 +118,13 @@ class RunResult:
         return self.instructions / self.host_seconds / 1e6 if self.host_seconds else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # the per-function rows (one per function that ran: a thousand in a TFLM image) are
+        # written directly; asdict's deep copy of each costs more than the rest of the result
+        d = asdict(replace(self, top_functions=()))
+        d["top_functions"] = tuple(
+            {"name": f.name, "cycles": f.cycles, "instructions": f.instructions}
+            for f in self.top_functions
+        )
         d["time_ms"] = self.time_s * 1000.0
         d["cpi"] = self.cpi
         d["host_mips"] = self.mips

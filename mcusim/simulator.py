@@ -1061,12 +1061,10 @@ class _Run:
 
     def _functions(self) -> tuple[FunctionCycles, ...]:
         totals: dict[str, list[int]] = {}
-        for b in self.counter.all_blocks():
-            if not b.count:
-                continue
-            f = self.fw.function_at(b.address)
-            name = f.name if f else f"0x{b.address:08x}"
-            t = totals.setdefault(name, [0, 0])
+        blocks = [b for b in self.counter.all_blocks() if b.count]
+        names = self.fw.function_names_at([b.address for b in blocks])  # from the ELF's arrays
+        for b, name in zip(blocks, names, strict=True):
+            t = totals.setdefault(name or f"0x{b.address:08x}", [0, 0])
             t[0] += b.cycles()
             t[1] += b.count * b.n_insns
         rows = sorted(totals.items(), key=lambda kv: -kv[1][0])

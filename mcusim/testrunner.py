@@ -2,8 +2,9 @@
 
 A test case passes when the run ends with exit code 0, prints the expected console pattern
 (when one is given), stays within its budget and does not reach its time limit. Runs happen in
-a process pool (one process per core); each worker returns plain data, so the parent never
-holds an engine.
+a process pool (one warm process per core: it imports the simulator once, as it starts, and
+loads each target once); each worker returns plain data, so the parent never holds an engine,
+and each outcome is handed to ``on_done`` as soon as it is known.
 """
 
 from __future__ import annotations
@@ -117,17 +118,35 @@ def judge(
     )
 
 
+# Targets this process has loaded, by the name or path a case gives: a target is frozen data,
+# and a worker lives for one run_all (run_all clears it for its in-process runs).
+_targets: dict[str, Any] = {}
+
+
+def _target(name: str) -> Any:
+    from mcusim.config import load_target
+
+    if name not in _targets:
+        _targets[name] = load_target(name)
+    return _targets[name]
+
+
+def warm_up() -> None:
+    """Import what a run needs, so a pool worker pays for it once, as it starts."""
+    import mcusim.elf  # noqa: F401
+    import mcusim.simulator  # noqa: F401
+
+
 def run_case(
     case: TestCase, check_budget: Callable[[dict, dict], list[str]] | None = None
 ) -> Outcome:
     """Run one case in this process (a pool worker calls this)."""
-    from mcusim.config import load_target
     from mcusim.elf import Firmware
     from mcusim.simulator import RunOptions, Simulator
 
     t0 = time.monotonic()
     try:
-        target = load_target(case.target)
+        target = _target(case.target)
         fw = Firmware(case.image)
         root = Path(case.semihosting_root) if case.semihosting_root else None
         opts = RunOptions(
@@ -161,6 +180,7 @@ def run_all(
 ) -> list[Outcome]:
     """Run every case, ``jobs`` at a time (default: all cores); outcomes in the cases' order."""
     jobs = min(jobs or default_jobs(), len(cases)) or 1
+    _targets.clear()
     if jobs == 1:
         out = []
         for case in cases:
@@ -171,7 +191,7 @@ def run_all(
     # spawn: a fresh interpreter per worker (no engine or lock inherited through fork)
     ctx = multiprocessing.get_context("spawn")
     results: dict[int, Outcome] = {}
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=warm_up)
     try:
         futures = {pool.submit(run_case, c, check_budget): i for i, c in enumerate(cases)}
         for fut in cf.as_completed(futures):

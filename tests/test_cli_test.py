@@ -250,3 +250,25 @@ def test_test_runner_uses_every_core_by_default():
     from mcusim.testrunner import default_jobs
 
     assert default_jobs() == len(os.sched_getaffinity(0))
+
+
+def test_results_stream_on_stderr_as_each_image_finishes(capsys):
+    code = main(["test", str(HELLO), str(EXITCODE), str(HELLO), "--target", T, "-j", "2"])
+    err = capsys.readouterr().err.splitlines()
+    lines = [x for x in err if x.startswith("[")]
+    assert code == 1 and len(lines) == 3
+    assert [x.split()[0] for x in lines] == ["[1/3]", "[2/3]", "[3/3]"]
+    assert sum("PASS" in x and "hello.elf@mps2-an386" in x for x in lines) == 2
+    assert any("FAIL (exit code)" in x and "526 cycles" in x for x in lines)
+
+
+def test_a_worker_loads_each_target_once(monkeypatch):
+    import mcusim.config
+    from mcusim import testrunner
+
+    loads = []
+    original = mcusim.config.load_target
+    monkeypatch.setattr(mcusim.config, "load_target", lambda n: loads.append(n) or original(n))
+    cases = [TestCase(image=str(HELLO), target=T)] * 3
+    assert all(o.passed for o in testrunner.run_all(cases, jobs=1))
+    assert loads == [T]

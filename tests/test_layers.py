@@ -10,6 +10,7 @@ from simtest import ROOT
 LAYERS = {
     "errors": 0,
     "units": 0,
+    "cache": 0.5,  # content-hash keyed on-disk cache (stdlib only); elf keeps its tables there
     "config": 1,
     "project": 1.1,  # the project's [tool.mcusim] table, read with config's TOML helpers
     # within a layer, a module sits after the modules it may use (memory uses elf and result;
