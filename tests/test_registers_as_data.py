@@ -51,3 +51,45 @@ def test_bad_register_descriptions_are_config_errors_naming_the_entry():
     with pytest.raises(ConfigError, match=r"registers\[0\]\.follow entries"):
         Registers("x", 0, 0x400, where="t.toml: peripheral[0]",
                   registers=[{"offset": 0, "follow": [[31, 40]]}])  # fmt: skip
+
+
+def test_a_status_bit_may_follow_a_bit_of_another_register():
+    # an STM32 LPUART: ISR.TEACK (bit 21) follows CR1.TE (bit 3), as HAL_UART_Init waits for
+    uart = [{"offset": 0x1C, "reset": 0xC0, "read_only": 0xFFFFFFFF,
+             "follow": [{"from": 3, "to": 21, "offset": 0x00}]}]  # fmt: skip
+    r = Registers("lpuart1", 0x40008000, 0x400, where="t", registers=uart)
+    assert r.read(0x1C, 4) == 0xC0
+    r.write(0x00, 4, 1 << 3)
+    assert r.read(0x1C, 4) == 0xC0 | 1 << 21
+    r.write(0x1C, 4, 0)  # read-only: a write changes nothing
+    assert r.read(0x1C, 4) == 0xC0 | 1 << 21
+
+
+def test_unknown_keys_of_a_peripheral_or_register_are_refused(tmp_path):
+    from mcusim.config.target import PeripheralSpec
+    from mcusim.peripherals.registry import build
+
+    spec = PeripheralSpec("rcc", "registers", 0x40021000, 0x400, {"registres": []})
+    with pytest.raises(ConfigError, match="unknown key.s. registres for model 'registers'"):
+        build(spec, None, where="t.toml: peripheral[0]")
+    with pytest.raises(ConfigError, match=r"registers\[0\]: unknown key.s. folow"):
+        Registers("x", 0, 0x400, where="t.toml: peripheral[0]",
+                  registers=[{"offset": 0, "folow": [[0, 1]]}])  # fmt: skip
+
+
+def test_stm32l4r5_clock_registers_describe_the_clock_it_runs_at():
+    # The RCC start state must be one the HAL can read back: SYSCLK = PLL from MSI range 6
+    # (4 MHz) x N / M / R = the target's clock (an inconsistent set made HAL_RCC_OscConfig fail)
+    from mcusim.config import load_target
+
+    t = load_target("stm32l4r5")
+    (rcc,) = [p for p in t.peripherals if p.name == "rcc"]
+    regs = Registers(rcc.name, rcc.base, rcc.size_bytes, where="t",
+                     registers=rcc.params["registers"])  # fmt: skip
+    cr, cfgr, pll = regs.read(0x0, 4), regs.read(0x8, 4), regs.read(0xC, 4)
+    msi_hz = [100e3, 200e3, 400e3, 800e3, 1e6, 2e6, 4e6, 8e6, 16e6, 24e6, 32e6, 48e6]
+    assert cr & 1 << 3  # MSIRGSEL: the range is CR.MSIRANGE
+    assert cfgr & 0xF == 0xF and cr & 3 << 24 == 3 << 24  # SW = SWS = PLL, PLL on and ready
+    assert pll & 3 == 1 and pll & 1 << 24  # PLLSRC = MSI, PLLREN
+    m, n, r = (pll >> 4 & 7) + 1, pll >> 8 & 0x7F, 2 * ((pll >> 25 & 3) + 1)
+    assert msi_hz[cr >> 4 & 0xF] * n / m / r == t.clock_hz == 120e6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from mcusim.config.target import PeripheralSpec
 from mcusim.errors import ConfigError
 from mcusim.peripherals.bus import Peripheral, System
@@ -22,6 +24,15 @@ def build(spec: PeripheralSpec, system: System, *, where: str) -> Peripheral:
     kwargs = dict(spec.params)
     kwargs.pop("source", None)
     kwargs = {k: v for k, v in kwargs.items() if not k.endswith("_source")}
+    known = inspect.signature(cls).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in known.values()):
+        unknown = sorted(set(kwargs) - set(known) - {"source"})
+        if unknown:
+            allowed = sorted(set(known) - {"name", "base", "size_bytes", "system", "where"})
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(unknown)} for model '{spec.model}' "
+                f"(known: {', '.join(allowed)})"
+            )
     try:
         return cls(spec.name, spec.base, spec.size_bytes, system=system, where=where, **kwargs)
     except TypeError as e:
