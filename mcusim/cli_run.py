@@ -124,9 +124,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         type=int,
         default=100_000,
-        help="stop with exit code 3 ('stuck') once one block has read the same unmodelled "
-        "register N times, all returning 0: a wait on a ready bit nothing will set "
-        "(default 100000; 0: never)",
+        help="stop with exit code 3 ('stuck') once one block has read the same peripheral "
+        "register N times in a row with the same value: a wait on a ready bit nothing will "
+        "set (default 100000; 0: never)",
     )
     run.add_argument(
         "--roi",

@@ -67,8 +67,11 @@ class MmioMap:
             p = find(address)
             if p is None:
                 on_unknown(address, "read")
+                system.note_read(address, 0, None)
                 return 0
-            return p.read(address - p.base, size)
+            value = p.read(address - p.base, size)
+            system.note_read(address, value, p)
+            return value
 
         def write(offset: int, size: int, value: int) -> None:
             address = page + offset
@@ -87,6 +90,7 @@ class MmioMap:
         def read(offset: int, size: int) -> int:
             system.note_access(start + offset)
             on_unknown(start + offset, "read")
+            system.note_read(start + offset, 0, None)
             return 0
 
         def write(offset: int, size: int, value: int) -> None:

@@ -60,6 +60,7 @@ REG_NAMES = tuple(f"r{i}" for i in range(13)) + (
     "primask",
 )
 SYSTICK = 15  # its exception number
+SCS_BASE = 0xE0000000  # the core's own registers (SysTick, DWT, ...): not watched for polls
 EXIT_CODES = {
     "exit": None,
     "halted": EXIT_OK,
@@ -126,8 +127,9 @@ class RunOptions:
     # A write hook slows every store (about 2x on inference code), so it is asked for:
     # --check-stack. Without it, a stack that used its whole region is reported as a warning.
     check_stack: bool = False
-    # Stop with "stuck" once one instruction block has read the same unmodelled register this
-    # many times (each read returns 0: a wait on a ready bit that never comes); None: never.
+    # Stop with "stuck" once one instruction block has read the same peripheral register this
+    # many times in a row with the same value (a wait on a ready bit that never comes); None:
+    # never.
     poll_limit: int | None = 100_000
     extra: dict = field(default_factory=dict)
 
@@ -230,7 +232,8 @@ class _Run:
         self._last_access = (-1, -1)  # (block execution, index) of the last MMIO access
         self._access_index = 0
         self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
-        self._polls: dict[tuple[int, int], int] = {}  # (register, block) -> unmodelled reads
+        # (register, block) -> (last value read, reads in a row that returned it)
+        self._polls: dict[tuple[int, int], tuple[int, int]] = {}
         self._boot()
         raw = target.raw
         self.exc = Exceptions(
@@ -453,17 +456,35 @@ class _Run:
             self.unknown_mmio[(address, access)] = [1, pc]
         else:
             entry[0] += 1
-        if access == "read" and b is not None and self.options.poll_limit:
-            key = (address, b.address)
-            n = self._polls[key] = self._polls.get(key, 0) + 1
-            if n >= self.options.poll_limit:
-                pc = b.insns[self._access_index].address if b.insns else b.address
-                self._stop(
-                    "stuck",
-                    f"stuck: the firmware polls 0x{address:08x}, a register nothing models, "
-                    f"at {self._where(pc)}: {n:,} reads returned 0 (describe the register in "
-                    "the target file, or --poll-limit 0 to let it spin)",
-                )
+
+    def note_read(self, address: int, value: int, peripheral) -> None:
+        """A peripheral register read returned ``value`` (``peripheral``: the model that
+        answered, None when nothing models it). One block reading the same register and
+        getting the same value --poll-limit times in a row waits for a change that never comes
+        (the core's own registers, whose counters move by themselves, are not watched)."""
+        b = self.counter.current
+        if b is None or not self.options.poll_limit or address >= SCS_BASE:
+            return
+        key = (address, b.address)
+        last = self._polls.get(key)
+        n = last[1] + 1 if last is not None and last[0] == value else 1
+        self._polls[key] = (value, n)
+        if n < self.options.poll_limit:
+            return
+        pc = b.insns[self._access_index].address if b.insns else b.address
+        if peripheral is None:
+            what = f"0x{address:08x}, a register nothing models"
+            fix = "describe the register in the target file"
+        else:
+            offset = address - peripheral.base
+            name = getattr(peripheral, "register_name", lambda o: None)(offset)
+            what = f"0x{address:08x} ({peripheral.name} {name or f'+0x{offset:x}'})"
+            fix = "the target file's model of it never shows the value the code waits for"
+        self._stop(
+            "stuck",
+            f"stuck: the firmware polls {what} at {self._where(pc)}: {n:,} reads in a row "
+            f"returned 0x{value:x} ({fix}; --poll-limit 0 lets it spin)",
+        )
 
     # -- hooks ----------------------------------------------------------------------------
     def _on_event(self, b: Block, sequential: bool) -> bool:

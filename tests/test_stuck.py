@@ -47,8 +47,17 @@ def test_polling_an_unmodelled_register_stops_as_stuck_with_exit_3(tmp_path):
     p = run_cli("run", build("POLL", tmp_path), "--target", "mps2-an386", "-q")
     assert p.returncode == 3, p.stderr
     line = p.stderr.strip().splitlines()[-1]
-    assert "stuck: the firmware polls 0x40021000, a register nothing models, at 0x" in line
-    assert "100,000 reads returned 0" in line
+    assert "stuck: the firmware polls 0x40021000, a register nothing models at 0x" in line
+    assert "(reset+0x" in line and "100,000 reads in a row returned 0x0" in line
+
+
+def test_polling_a_modelled_register_that_never_changes_is_stuck_too(tmp_path):
+    p = run_cli("run", build("POLL_UART", tmp_path), "--target", "mps2-an386", "-q",
+                "--poll-limit", "5000")  # fmt: skip
+    assert p.returncode == 3, p.stderr
+    line = p.stderr.strip().splitlines()[-1]
+    assert "stuck: the firmware polls 0x40004004 (uart0 +0x4) at 0x" in line
+    assert "5,000 reads in a row returned 0x0" in line
 
 
 def test_poll_limit_0_lets_it_spin_until_the_cycle_limit(tmp_path):

@@ -2,6 +2,8 @@
  *   MASKED_SPIN  SysTick interrupting every 1,000 cycles, then "cpsid i; b ." (an
  *                Error_Handler): the tick can never be taken, so the loop is final.
  *   POLL         waits for bit 1 of 0x40021000 (an RCC-style ready flag nobody models).
+ *   POLL_UART    waits for a received byte: bit 1 (RX full) of the modelled UART's STATE
+ *                register, which always reads 0 (no input is ever given).
  *   UNMASKED     the same spin with interrupts enabled: SysTick keeps firing, so it is
  *                not final (the test stops it with --max-cycles).
  * For mps2-an386: code at 0x0, RAM at 0x20000000.
@@ -29,6 +31,12 @@ reset:
 #endif
 #ifdef MASKED_SPIN
     cpsid i
+#endif
+#ifdef POLL_UART
+    ldr r0, =0x40004004
+1:  ldr r1, [r0]
+    tst r1, #2
+    beq 1b
 #endif
 #ifdef POLL
     ldr r0, =0x40021000
