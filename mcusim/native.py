@@ -43,6 +43,7 @@ I64 = ctypes.c_int64
 
 # fastpath.c's FL_* block flags and ST_* mnemonic flags
 FL_SELF_LOOP, FL_FP, FL_ALIGN = 1, 2, 4  # (FL_NATIVE, 8, is set and read in C only)
+FL_IT_ENDED = 16
 ST_CONDITIONAL, ST_MOV_ADD, ST_B, ST_PYTHON = 1, 2, 4, 8
 # fp_block_info's order
 BLOCK_FIELDS = (
@@ -87,6 +88,8 @@ class _State(ctypes.Structure):
         ("current", I64),
         ("error", I64),
         ("executions", ctypes.c_uint64),
+        ("it_watch", I64),
+        ("it_check", I64),
     ]
 
 
@@ -170,6 +173,7 @@ def library() -> ctypes.CDLL | None:
     lib.fp_add_operand.restype = ctypes.c_void_p
     lib.fp_add_operand.argtypes = [state, ctypes.c_uint64] + [ctypes.c_int32] * 7
     lib.fp_set_operand_calls.argtypes = [state, ctypes.c_void_p, OPERAND]
+    lib.fp_set_xpsr_read.argtypes = [state, ctypes.c_void_p, ctypes.c_int32]
     lib.fp_operand_cycles.restype = I64
     lib.fp_operand_cycles.argtypes = [ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
     lib.fp_operand_cycles.argtypes += [ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32]
@@ -425,6 +429,24 @@ class NativeCycleCounter(CycleCounter):
     )
 
     @property
+    def it_watch(self) -> bool:
+        return bool(self._s.it_watch)
+
+    @it_watch.setter
+    def it_watch(self, on: bool) -> None:
+        """C checks the IT state itself (uc_reg_read of XPSR) and calls Python only when it
+        must be repaired."""
+        if on:
+            from mcusim.cpu import reg_id, reg_read_function
+
+            self._lib.fp_set_xpsr_read(self._state, reg_read_function(), reg_id("xpsr"))
+        self._s.it_watch = int(on)
+
+    it_check = property(
+        lambda self: bool(self._s.it_check), lambda self, v: setattr(self._s, "it_check", int(v))
+    )
+
+    @property
     def hook_address(self) -> int:
         return ctypes.cast(self._lib.fp_block_hook, ctypes.c_void_p).value
 
@@ -478,6 +500,7 @@ class NativeCycleCounter(CycleCounter):
             (FL_SELF_LOOP if b.self_loop else 0)
             | (FL_FP if b.uses_fp else 0)
             | (FL_ALIGN if b.align else 0)
+            | (FL_IT_ENDED if b.it_ended else 0)
         )
 
     def _event(self, address: int, size: int, index: int, seq: int) -> int:

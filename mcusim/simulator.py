@@ -60,6 +60,7 @@ REG_NAMES = tuple(f"r{i}" for i in range(13)) + (
     "primask",
 )
 SYSTICK = 15  # its exception number
+XPSR_IT_BITS = 0x0600FC00  # EPSR.IT[1:0] (bits 26:25) and IT[7:2] (bits 15:10)
 SCS_BASE = 0xE0000000  # the core's own registers (SysTick, DWT, ...): not watched for polls
 EXIT_CODES = {
     "exit": None,
@@ -490,6 +491,8 @@ class _Run:
     def _on_event(self, b: Block, sequential: bool) -> bool:
         """A deadline passed or ``b`` needs attention; True when ``b`` must not run now."""
         counter = self.counter
+        if counter.it_check and self._repair_it_state(b, sequential):
+            return True
         if counter.cycles >= counter.deadline:
             self._poll(counter.cycles)
             if self.stop_reason:
@@ -615,6 +618,21 @@ class _Run:
             self.counter.cycles = wake
             self.counter.deadline = 0
         return False
+
+    def _repair_it_state(self, b: Block, sequential: bool) -> bool:
+        """Unicorn bug (unicorn-engine/unicorn#2309): a memory hook on an access inside an IT
+        block stores the IT state, and nothing clears it when the IT block ends, so the block
+        after it would run as if inside one (its instructions made conditional on a stale
+        condition). The previous block held the IT instruction and ended at a branch, so the
+        IT state must be clear here: clear it and run this block again from its start."""
+        self.counter.it_check = False
+        xpsr = self.cpu.reg("xpsr")
+        if not xpsr & XPSR_IT_BITS:
+            return False
+        self.cpu.set_reg("xpsr", xpsr & ~XPSR_IT_BITS)
+        self.counter.restart(b.address, sequential=sequential)
+        self.cpu.set_reg("pc", b.address | 1)
+        return True
 
     def _interrupt_can_preempt(self) -> bool:
         """Whether SysTick (when it interrupts) or a pending enabled exception could preempt
@@ -829,6 +847,7 @@ class _Run:
                 )
 
         self.cpu.hook_writes(lo, bottom - 1, on_write)
+        self.counter.it_watch = True  # a memory hook: see _repair_it_state
 
     def _hook_flash_data(self) -> None:
         """Data reads from flash or ROM with wait states go through its data cache, if any, or
@@ -836,6 +855,7 @@ class _Run:
         for region in self.target.memory:
             if not region.timed or not (region.wait_states or self._controlled(region)):
                 continue
+            self.counter.it_watch = True  # a memory hook: see _repair_it_state
             if self.accounting == "native":
                 self.counter.hook_data_reads(self.cpu, region)
             else:

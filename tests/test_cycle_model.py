@@ -250,3 +250,24 @@ def test_a_flash_controller_reads_the_start_state_its_region_describes(tmp_path)
         run = _Run(load(str(path)), RunOptions(), Firmware(elf("mps2-an386", "hello")))
         (acr,) = [p for p in run.mmio.peripherals if p.name == "flash_acr"]
         assert acr.read(0, 4) == expected, path
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+@pytest.mark.parametrize("board", ["mps2-an386", "flash-ws3"])
+def test_a_hooked_flash_read_inside_an_it_block_does_not_leak_its_condition(
+    board, native, tmp_path
+):
+    # Unicorn leaves the IT state of a hooked access behind (unicorn-engine/unicorn#2309): on
+    # the board whose code memory has wait states (a memory hook on it), the ADDS after the
+    # IT block ran as a false conditional, so the firmware computed something else (exit 1).
+    out = tmp_path / "it_hook.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-nostdlib", "-Wl,--build-id=none",
+         "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out),
+         str(Path(__file__).resolve().parent / "cache" / "it_hook.S")],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    target = "mps2-an386" if board == "mps2-an386" else str(DATA / f"mps2-an386-{board}.toml")
+    r = Simulator(load_target(target), RunOptions(native=native)).run(out)
+    assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message

@@ -48,6 +48,8 @@ typedef struct {
 #define FL_FP 2 /* uses the FPU (faults while CPACR disables it) */
 #define FL_ALIGN 4 /* has alignment checks (--check-alignment) */
 #define FL_NATIVE 8 /* decoded and costed here rather than in Python */
+#define FL_IT_ENDED 16 /* holds an IT instruction and does not end at a page boundary: its IT
+                          blocks are over when it ends (see it_watch) */
 
 /* What the core's timing table says of one printed mnemonic (without its .w/.n width);
    filled in by Python (native.py) the first time a run meets the mnemonic. */
@@ -112,6 +114,8 @@ typedef struct fp_region {
 } fp_region;
 
 #define RECENT 2048 /* a power of two */
+#define IT_PAGE 1024 /* Unicorn's ARM page size: a block may also end at a page boundary */
+#define XPSR_IT_BITS 0x0600FC00u /* EPSR.IT[1:0] (bits 26:25) and IT[7:2] (bits 15:10) */
 #define MAX_INSNS 1024
 
 typedef struct fp_state {
@@ -125,6 +129,8 @@ typedef struct fp_state {
     int64_t current; /* index of the block running now, -1 before the first */
     int64_t error; /* set when the Python event handler failed */
     uint64_t executions; /* blocks entered so far: tells one execution of a block from the next */
+    int64_t it_watch; /* memory hooks are installed: check the IT state after FL_IT_ENDED blocks */
+    int64_t it_check; /* set for the event: the IT state is set where it must be clear */
     /* private */
     fp_event_fn event;
     /* native costing (fp_configure); off until configured */
@@ -144,7 +150,8 @@ typedef struct fp_state {
     uint64_t hcap;
     int64_t n, cap;
     fp_block **chunks; /* blocks in chunks of CHUNK: their addresses never change */
-    fp_reg_read_fn reg_read; /* Unicorn's uc_reg_read, for the operand hooks */
+    fp_reg_read_fn reg_read; /* Unicorn's uc_reg_read, for the operand hooks and XPSR */
+    int32_t xpsr_id;
     fp_operand_fn operand_python; /* an operand case left to Python (division by zero) */
     struct fp_operand **operands;
     int64_t n_operands;
@@ -660,6 +667,13 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
         prev = in;
         prev_kind = c->kind;
     }
+    for (int k = 0; k < n; k++) {
+        if (s->insns[k].mnemonic[0] == 'i' && s->insns[k].mnemonic[1] == 't' &&
+            ((address + size) & (IT_PAGE - 1))) {
+            flags |= FL_IT_ENDED;
+            break;
+        }
+    }
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];
     int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
@@ -691,7 +705,6 @@ __attribute__((noinline)) static fp_block *find(fp_state *s, uint64_t address, u
    cache finds the block from its address alone). */
 void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
 {
-    (void)uc;
     fp_state *s = user_data;
     fp_block *b = s->recent[recent_slot(address)];
     if (!b || b->key != key_of(address, size)) {
@@ -707,7 +720,15 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         c += (uint64_t)p->taken_extra;
         p->taken_out++;
     }
-    if (c >= s->deadline || b->special) {
+    /* Unicorn bug: a memory hook on an access inside an IT block stores the IT state and it is
+       not cleared when the IT block ends, so the next block would run as if inside one. Python
+       checks (and repairs) the state after a block that held an IT instruction. */
+    s->it_check = 0;
+    if (p && (p->flags & FL_IT_ENDED) && s->it_watch && s->reg_read) {
+        uint32_t xpsr = 0;
+        s->it_check = s->reg_read(uc, s->xpsr_id, &xpsr) == 0 && (xpsr & XPSR_IT_BITS);
+    }
+    if (c >= s->deadline || b->special || s->it_check) {
         s->cycles = c;
         if (s->event(address, size, b->index, seq)) {
             return; /* Python took an exception or stopped the run: this block does not run */
@@ -847,6 +868,13 @@ void fp_set_operand_calls(fp_state *s, fp_reg_read_fn reg_read, fp_operand_fn py
 {
     s->reg_read = reg_read;
     s->operand_python = python;
+}
+
+/* The IT-state check (it_watch): Unicorn's uc_reg_read and the id of XPSR. */
+void fp_set_xpsr_read(fp_state *s, fp_reg_read_fn reg_read, int32_t xpsr_id)
+{
+    s->reg_read = reg_read;
+    s->xpsr_id = xpsr_id;
 }
 
 /* For tests: the cycles the operand hook charges for sources a and b. */

@@ -42,6 +42,7 @@ class Block:
         "special",
         "align",
         "flash",
+        "it_ended",
         "_offsets",
     )
 
@@ -60,6 +61,8 @@ class Block:
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.flash: FlashTiming | None = None  # the flash timing its fetches go through
+        # holds an IT instruction and does not end at a page boundary (see CycleCounter.it_watch)
+        self.it_ended = False
         self._offsets: dict[int, int] | None = None
 
     @property
@@ -136,13 +139,17 @@ def static_costs(
     )
 
 
+IT_PAGE = 1024  # Unicorn's ARM page size: a translated block may also end at a page boundary
+
+
 class _Start:
     """Sentinel 'previous block' used after a restart."""
 
-    __slots__ = ("end", "taken_extra", "taken_out")
+    __slots__ = ("end", "taken_extra", "taken_out", "it_ended")
 
     def __init__(self, end: int = -1):
         self.end = end
+        self.it_ended = False
         self.taken_extra = 0
         self.taken_out = 0
 
@@ -167,6 +174,11 @@ class CycleCounter:
         self._memo: dict = {}  # parsed instructions of this run (blocks overlap)
         self.cycles = 0
         self.executions = 0  # blocks entered so far
+        # Memory hooks are installed: Unicorn then leaves a stale IT state behind an IT block
+        # holding a hooked access, so the run checks it after every block holding an IT (it_check
+        # is set for that event).
+        self.it_watch = False
+        self.it_check = False
         self.block_start = 0
         self.deadline = 0
         self.prev: Block | _Start = _Start()
@@ -197,7 +209,8 @@ class CycleCounter:
         if not seq:
             self.cycles += p.taken_extra
             p.taken_out += 1
-        if self.cycles >= self.deadline or b.special:
+        self.it_check = self.it_watch and p.it_ended
+        if self.cycles >= self.deadline or b.special or self.it_check:
             try:
                 if self.on_event(b, seq):
                     return
@@ -238,6 +251,7 @@ class CycleCounter:
         b.self_loop = s.self_loop
         b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
         b.entry_pen = s.entry_pen
+        b.it_ended = any(i.name == "it" for i in insns) and bool((address + size) % IT_PAGE)
         if region is not None and region.timed:
             b.flash = self.flash_timing(region)
         b.align = self.align_rules(insns) if self.align_rules else ()
