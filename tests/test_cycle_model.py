@@ -19,8 +19,10 @@ import pytest
 from simtest import DATA, elf
 
 from mcusim.config import load_target
+from mcusim.config.core import load_core
 from mcusim.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
+from mcusim.timing.model import CycleModel
 
 T0 = 2  # the first timer LDR: 2 cycles, not pipelined (its address register came from an LDR)
 
@@ -271,3 +273,19 @@ def test_a_hooked_flash_read_inside_an_it_block_does_not_leak_its_condition(
     target = "mps2-an386" if board == "mps2-an386" else str(DATA / f"mps2-an386-{board}.toml")
     r = Simulator(load_target(target), RunOptions(native=native)).run(out)
     assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message
+
+
+def test_it_blocks_end_inside_a_block_unless_it_is_cut_in_the_middle_of_one():
+    # The IT-state repair runs only after blocks whose IT blocks all end inside them: a block
+    # cut before an instruction that crosses a page (0x57fe here) ends inside its IT block,
+    # and the state it leaves is the real one.
+    from mcusim.timing.accounting import it_blocks_end_inside
+    from mcusim.timing.decode import decode
+
+    model = CycleModel(load_core("cortex-m4"))
+    # ittt eq; teqeq.w r0, r2; moveq r0, #0: the third covered instruction is missing
+    cut = decode(bytes.fromhex("02bf90ea020f0020"), 0x57FC, model.names)
+    # it lt; strlt r4, [r0, #48]; adds r4, #1
+    whole = decode(bytes.fromhex("b8bf04630134"), 0x100, model.names)
+    assert [i.name for i in whole] == ["it", "str", "add"]
+    assert not it_blocks_end_inside(cut) and it_blocks_end_inside(whole)

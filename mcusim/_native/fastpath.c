@@ -48,8 +48,8 @@ typedef struct {
 #define FL_FP 2 /* uses the FPU (faults while CPACR disables it) */
 #define FL_ALIGN 4 /* has alignment checks (--check-alignment) */
 #define FL_NATIVE 8 /* decoded and costed here rather than in Python */
-#define FL_IT_ENDED 16 /* holds an IT instruction and does not end at a page boundary: its IT
-                          blocks are over when it ends (see it_watch) */
+#define FL_IT_ENDED 16 /* holds an IT instruction, and every IT block ends inside it: the IT
+                          state must be clear after it (see it_watch) */
 
 /* What the core's timing table says of one printed mnemonic (without its .w/.n width);
    filled in by Python (native.py) the first time a run meets the mnemonic. */
@@ -114,7 +114,6 @@ typedef struct fp_region {
 } fp_region;
 
 #define RECENT 2048 /* a power of two */
-#define IT_PAGE 1024 /* Unicorn's ARM page size: a block may also end at a page boundary */
 #define XPSR_IT_BITS 0x0600FC00u /* EPSR.IT[1:0] (bits 26:25) and IT[7:2] (bits 15:10) */
 #define MAX_INSNS 1024
 
@@ -667,12 +666,18 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
         prev = in;
         prev_kind = c->kind;
     }
+    int it_seen = 0, it_open = 0; /* an IT instruction; how many it still covers */
     for (int k = 0; k < n; k++) {
-        if (s->insns[k].mnemonic[0] == 'i' && s->insns[k].mnemonic[1] == 't' &&
-            ((address + size) & (IT_PAGE - 1))) {
-            flags |= FL_IT_ENDED;
-            break;
+        const char *m = s->insns[k].mnemonic;
+        if (m[0] == 'i' && m[1] == 't') {
+            it_seen = 1;
+            it_open = (int)strlen(m) - 1; /* "it" 1, "itt" 2, ... */
+        } else if (it_open) {
+            it_open--;
         }
+    }
+    if (it_seen && !it_open) { /* every IT block of this block ends inside it */
+        flags |= FL_IT_ENDED;
     }
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];

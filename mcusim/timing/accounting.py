@@ -61,7 +61,7 @@ class Block:
         self.special = False
         self.align: tuple = ()  # alignment checks the simulator asked for (align_rules)
         self.flash: FlashTiming | None = None  # the flash timing its fetches go through
-        # holds an IT instruction and does not end at a page boundary (see CycleCounter.it_watch)
+        # holds an IT instruction and every IT block ends inside it (see CycleCounter.it_watch)
         self.it_ended = False
         self._offsets: dict[int, int] | None = None
 
@@ -139,7 +139,16 @@ def static_costs(
     )
 
 
-IT_PAGE = 1024  # Unicorn's ARM page size: a translated block may also end at a page boundary
+def it_blocks_end_inside(insns: list[Insn]) -> bool:
+    """Whether ``insns`` hold an IT instruction and every IT block ends inside them (a block
+    may also end in the middle of one, e.g. before an instruction that crosses a page)."""
+    seen, still_covered = False, 0
+    for insn in insns:
+        if insn.name == "it":
+            seen, still_covered = True, len(insn.mnemonic.split()[0]) - 1  # it 1, itt 2, ...
+        elif still_covered:
+            still_covered -= 1
+    return seen and not still_covered
 
 
 class _Start:
@@ -251,7 +260,7 @@ class CycleCounter:
         b.self_loop = s.self_loop
         b.cost_seq, b.cost_entry, b.taken_extra = s.cost_seq, s.cost_entry, s.taken_extra
         b.entry_pen = s.entry_pen
-        b.it_ended = any(i.name == "it" for i in insns) and bool((address + size) % IT_PAGE)
+        b.it_ended = it_blocks_end_inside(insns)
         if region is not None and region.timed:
             b.flash = self.flash_timing(region)
         b.align = self.align_rules(insns) if self.align_rules else ()
