@@ -5,13 +5,21 @@ reads these; nothing of Nordic's code is used here."""
 
 from __future__ import annotations
 
-import pytest
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
+from simtest import run_cli
+
+from mcusim.config import load_target
 from mcusim.config.target import MemoryRegion
 from mcusim.errors import ConfigError
 from mcusim.peripherals.easydma import EasyDmaUart
+from mcusim.peripherals.registry import build
 from mcusim.peripherals.simple import Registers
 
+PROBE = Path(__file__).resolve().parent / "nrf" / "probe.S"
 RAM = MemoryRegion("ram", "ram", 0x20000000, 0x10000, "rwx")
 FLASH = MemoryRegion("flash", "flash", 0x0, 0x10000, "rx")
 
@@ -121,3 +129,78 @@ def test_registers_default_is_what_an_unwritten_word_reads():
     assert r.read(0x20C, 4) == 0xFFFFFFFE
     with pytest.raises(ConfigError, match=r"t\.default must be a 32-bit integer"):
         Registers("x", 0, 0x400, where="t", default=-1)
+
+
+def _peripheral(name: str):
+    t = load_target("nrf52840")
+    (spec,) = [p for p in t.peripherals if p.name == name]
+    return spec, build(spec, FakeSystem(), where=f"nrf52840: {name}")
+
+
+def test_ficr_reads_a_production_nrf52840_at_the_documented_addresses():
+    spec, ficr = _peripheral("ficr")
+    assert spec.base == 0x10000000
+
+    def word(address: int) -> int:
+        return ficr.read(address - spec.base, 4)
+
+    assert word(0x10000100) == 0x52840  # INFO.PART
+    assert word(0x10000104).to_bytes(4, "big") == b"AAF0"  # INFO.VARIANT: Rev 3 build code
+    assert word(0x10000108) == 0x2004  # INFO.PACKAGE QI
+    assert (word(0x1000010C), word(0x10000110)) == (256, 1024)  # INFO.RAM, INFO.FLASH in KB
+    assert (word(0x10000010), word(0x10000014)) == (4096, 256)  # 256 pages of 4 KB = 1 MB
+    # the words the MDK's errata checks read: nRF52840, revision code 5 (Rev 3)
+    assert (word(0x10000130), word(0x10000134)) == (8, 5)
+    ficr.write(0x100, 4, 0)  # read-only
+    assert word(0x10000100) == 0x52840
+    t = load_target("nrf52840")
+    assert word(0x10000014) * word(0x10000010) == t.flash_bytes
+    assert word(0x1000010C) * 1024 == t.ram_bytes
+
+
+def test_uicr_reads_erased():
+    spec, uicr = _peripheral("uicr")
+    assert spec.base == 0x10001000
+    for offset in (0x200, 0x204, 0x208, 0x20C, 0x304):  # PSELRESET, APPROTECT, NFCPINS, REGOUT0
+        assert uicr.read(offset, 4) == 0xFFFFFFFF
+
+
+def test_nvmc_is_split_around_icachecnf_which_controls_the_flash_icache():
+    t = load_target("nrf52840")
+    by_name = {p.name: p for p in t.peripherals}
+    nvmc, icache = by_name["nvmc"], by_name["nvmc_icache"]
+    assert nvmc.base + nvmc.size_bytes == icache.base == 0x4001E540
+    assert icache.model == "flash_control" and icache.params["region"] == "flash"
+    assert icache.params["icache"] == {"bit": 0}
+
+
+skip_no_gcc = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
+)
+
+
+def _probe(tmp_path: Path, *defines: str) -> Path:
+    out = tmp_path / "probe.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *defines, "-nostdlib",
+         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
+         "-Wl,-e,reset", "-o", str(out), str(PROBE)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+@skip_no_gcc
+def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_uart(tmp_path):
+    p = run_cli("run", _probe(tmp_path), "--target", "nrf52840", "-q")
+    # exit code: bitmask of the probe's failed checks (see tests/nrf/probe.S)
+    assert p.returncode == 0, (p.returncode, p.stderr)
+    assert p.stdout == "ok!\nL\n"
+    assert "unmodelled" not in p.stderr
+
+
+@skip_no_gcc
+def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
+    p = run_cli("run", _probe(tmp_path, "-DFLASH_BUFFER"), "--target", "nrf52840", "-q")
+    assert p.returncode == 1, p.stderr
+    assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr
