@@ -413,6 +413,15 @@ class _Run:
     def configure_flash(self, region: str, **settings) -> None:
         self.counter.configure_flash(self.memory_region(region), **settings)
 
+    def read_memory(self, address: int, size: int) -> bytes:
+        if size <= 0:
+            return b""
+        if self.target.region_at(address, size) is None:
+            raise LookupError(
+                f"0x{address:08x}..0x{address + size - 1:08x} is not inside one memory region"
+            )
+        return self.cpu.read(address, size)
+
     def _controlled(self, region) -> bool:
         """Whether a flash controller register of the target may change ``region``'s timing."""
         return any(

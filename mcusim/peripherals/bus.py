@@ -37,6 +37,11 @@ class System(Protocol):
         controller): ``wait_states``, ``prefetch``, ``icache_on``, ``dcache_on``."""
         ...
 
+    def read_memory(self, address: int, size: int) -> bytes:
+        """``size`` bytes of guest memory at ``address`` as a DMA engine would read them (no
+        cycles charged). Raises LookupError unless the range lies inside one memory region."""
+        ...
+
 
 class Peripheral:
     """Base class: register reads and writes at offsets from ``base``."""
@@ -54,14 +59,20 @@ class Peripheral:
 
 
 class RegisterFile:
-    """Byte-addressed storage that reads back what was written (little-endian)."""
+    """Byte-addressed storage that reads back what was written (little-endian); a word never
+    written reads ``fill`` (0, or 0xFFFFFFFF for erased flash such as a UICR)."""
 
-    def __init__(self, size_bytes: int):
+    def __init__(self, size_bytes: int, fill: int = 0):
         self._data: dict[int, int] = {}
         self.size_bytes = size_bytes
+        self.fill = fill
 
     def read(self, offset: int, size: int) -> int:
-        return sum(self._data.get(offset + i, 0) << (8 * i) for i in range(size))
+        fill = self.fill
+        return sum(
+            self._data.get(offset + i, (fill >> (8 * ((offset + i) & 3))) & 0xFF) << (8 * i)
+            for i in range(size)
+        )
 
     def write(self, offset: int, size: int, value: int) -> None:
         for i in range(size):

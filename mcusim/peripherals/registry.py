@@ -7,10 +7,16 @@ import inspect
 from mcusim.config.target import PeripheralSpec
 from mcusim.errors import ConfigError
 from mcusim.peripherals.bus import Peripheral, System
+from mcusim.peripherals.easydma import EasyDmaUart
 from mcusim.peripherals.flashctl import FlashControl
 from mcusim.peripherals.simple import Registers, Uart
 
-MODELS = {"uart": Uart, "registers": Registers, "flash_control": FlashControl}
+MODELS = {
+    "uart": Uart,
+    "registers": Registers,
+    "flash_control": FlashControl,
+    "easydma_uart": EasyDmaUart,
+}
 
 
 def build(spec: PeripheralSpec, system: System, *, where: str) -> Peripheral:

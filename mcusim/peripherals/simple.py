@@ -100,7 +100,8 @@ def _mask(where: str, e: dict, key: str) -> int:
 class Registers(Peripheral):
     """Registers as data: described ones (``registers``: reset value, follow, read-only and
     write-1-to-clear bits), constant ones (``reads``), and any other offset reads back what
-    was written."""
+    was written (``default`` before it is: 0, or 0xFFFFFFFF for an erased flash page such as
+    the nRF52 UICR)."""
 
     def __init__(
         self,
@@ -111,11 +112,12 @@ class Registers(Peripheral):
         where: str,
         reads: Any = (),
         registers: Any = (),
+        default: int = 0,
         system: System | None = None,
     ):
         super().__init__(name, base, size_bytes)
         self.consts = _constant_reads(f"{where}.reads", list(reads))
-        self.regs = RegisterFile(size_bytes)
+        self.regs = RegisterFile(size_bytes, _mask(where, {"default": default}, "default"))
         if not isinstance(registers, (list, tuple)):
             raise ConfigError(f"{where}.registers must be an array of tables")
         self.described: dict[int, _Register] = {}

@@ -1,0 +1,206 @@
+"""The nrf52840 target's Nordic-specific parts as data: the EasyDMA UART model (UARTE0 and the
+legacy UART0 at one address), FICR and UICR read back at their documented addresses, the NVMC
+window split around ICACHECNF. Nordic's own start-up (MDK SystemInit with its errata checks)
+reads these; nothing of Nordic's code is used here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from simtest import run_cli
+
+from mcusim.config import load_target
+from mcusim.config.target import MemoryRegion
+from mcusim.errors import ConfigError
+from mcusim.peripherals.easydma import EasyDmaUart
+from mcusim.peripherals.registry import build
+from mcusim.peripherals.simple import Registers
+
+PROBE = Path(__file__).resolve().parent / "nrf" / "probe.S"
+RAM = MemoryRegion("ram", "ram", 0x20000000, 0x10000, "rwx")
+FLASH = MemoryRegion("flash", "flash", 0x0, 0x10000, "rx")
+
+# UARTE0 / UART0 offsets, nRF52840 PS v1.7 (as targets/nrf52840.toml gives them)
+UARTE = dict(
+    tasks_starttx=0x008, tasks_stoptx=0x00C, events_endtx=0x120, events_txstarted=0x150,
+    events_txstopped=0x158, txd_ptr=0x544, txd_maxcnt=0x548, txd_amount=0x54C,
+    tx_data_offset=0x51C, events_txdrdy=0x11C,
+)  # fmt: skip
+
+
+class FakeSystem:
+    """Guest memory (RAM and flash), the console and stop requests, as the simulator gives a
+    peripheral."""
+
+    def __init__(self):
+        self.memory = {RAM.name: bytearray(RAM.size_bytes), FLASH.name: bytearray(0x10000)}
+        self.out: list[tuple[bytes, str]] = []
+        self.stops: list[tuple[str, str]] = []
+
+    def memory_region(self, name):
+        return {"ram": RAM, "flash": FLASH}.get(name)
+
+    def read_memory(self, address, size):
+        for r in (RAM, FLASH):
+            if r.contains(address, size):
+                return bytes(self.memory[r.name][address - r.base : address - r.base + size])
+        raise LookupError(f"0x{address:08x} is not inside one memory region")
+
+    def console(self, data, source):
+        self.out.append((data, source))
+
+    def request_stop(self, reason, message):
+        self.stops.append((reason, message))
+
+
+def uarte(system: FakeSystem, **extra) -> EasyDmaUart:
+    keys = dict(UARTE, enable={"offset": 0x500, "legacy": 4, "dma": 8}, dma_regions=["ram"])
+    return EasyDmaUart("uart0", 0x40002000, 0x1000, system=system, where="t", **(keys | extra))
+
+
+def test_starttx_sends_maxcnt_bytes_from_ram_sets_amount_and_the_events():
+    s = FakeSystem()
+    u = uarte(s)
+    s.memory["ram"][0x100:0x110] = b"hello from nrfx\n"
+    u.write(0x500, 4, 8)  # ENABLE = UARTE
+    u.write(0x544, 4, 0x20000100)
+    u.write(0x548, 4, 16)
+    assert u.read(0x120, 4) == 0 and u.read(0x150, 4) == 0
+    u.write(0x008, 4, 1)
+    assert s.out == [(b"hello from nrfx\n", "uart0")]
+    assert u.read(0x54C, 4) == 16  # TXD.AMOUNT
+    assert u.read(0x120, 4) == 1 and u.read(0x150, 4) == 1  # ENDTX, TXSTARTED
+    assert u.read(0x008, 4) == 0  # tasks are write-only
+    u.write(0x120, 4, 0)  # events are cleared by writing 0
+    assert u.read(0x120, 4) == 0
+    u.write(0x54C, 4, 0)  # AMOUNT is read-only
+    assert u.read(0x54C, 4) == 16
+    assert u.read(0x158, 4) == 0
+    u.write(0x00C, 4, 1)  # STOPTX
+    assert u.read(0x158, 4) == 1
+    u.write(0x008, 4, 0)  # a 0 written to a task does nothing
+    assert len(s.out) == 1 and u.bytes_sent == 16
+
+
+def test_the_legacy_txd_register_works_when_enable_selects_the_legacy_uart():
+    s = FakeSystem()
+    u = uarte(s)
+    u.write(0x500, 4, 4)  # ENABLE = UART
+    u.write(0x008, 4, 1)  # legacy STARTTX: no DMA transfer, no ENDTX
+    assert u.read(0x120, 4) == 0 and u.read(0x54C, 4) == 0
+    u.write(0x11C, 4, 0)
+    u.write(0x51C, 4, ord("A"))
+    assert s.out == [(b"A", "uart0")] and u.read(0x11C, 4) == 1
+    u.write(0x500, 4, 8)  # UARTE enabled: the legacy TXD register is not there
+    u.write(0x51C, 4, ord("B"))
+    u.write(0x500, 4, 0)  # disabled: neither transmitter runs
+    u.write(0x51C, 4, ord("C"))
+    u.write(0x008, 4, 1)
+    assert s.out == [(b"A", "uart0")] and u.read(0x120, 4) == 0
+
+
+def test_easydma_from_flash_stops_the_run_as_the_chip_cannot_read_it():
+    s = FakeSystem()
+    u = uarte(s)
+    u.write(0x500, 4, 8)
+    u.write(0x544, 4, 0x200)  # a string literal in flash
+    u.write(0x548, 4, 4)
+    u.write(0x008, 4, 1)
+    assert s.out == [] and u.read(0x120, 4) == 0
+    assert s.stops and s.stops[0][0] == "fault" and "outside ram" in s.stops[0][1]
+
+
+def test_bad_descriptions_are_config_errors():
+    with pytest.raises(ConfigError, match=r"t\.txd_ptr must be a word-aligned offset"):
+        uarte(FakeSystem(), txd_ptr=0x545)
+    with pytest.raises(ConfigError, match="no memory region 'sram'"):
+        uarte(FakeSystem(), dma_regions=["sram"])
+    with pytest.raises(ConfigError, match=r"t\.enable must be \{offset, legacy, dma\}"):
+        uarte(FakeSystem(), enable={"offset": 0x500, "uart": 4})
+
+
+def test_registers_default_is_what_an_unwritten_word_reads():
+    r = Registers("uicr", 0x10001000, 0x1000, where="t", default=0xFFFFFFFF)
+    assert r.read(0x20C, 4) == 0xFFFFFFFF and r.read(0x305, 1) == 0xFF
+    r.write(0x20C, 1, 0xFE)
+    assert r.read(0x20C, 4) == 0xFFFFFFFE
+    with pytest.raises(ConfigError, match=r"t\.default must be a 32-bit integer"):
+        Registers("x", 0, 0x400, where="t", default=-1)
+
+
+def _peripheral(name: str):
+    t = load_target("nrf52840")
+    (spec,) = [p for p in t.peripherals if p.name == name]
+    return spec, build(spec, FakeSystem(), where=f"nrf52840: {name}")
+
+
+def test_ficr_reads_a_production_nrf52840_at_the_documented_addresses():
+    spec, ficr = _peripheral("ficr")
+    assert spec.base == 0x10000000
+
+    def word(address: int) -> int:
+        return ficr.read(address - spec.base, 4)
+
+    assert word(0x10000100) == 0x52840  # INFO.PART
+    assert word(0x10000104).to_bytes(4, "big") == b"AAF0"  # INFO.VARIANT: Rev 3 build code
+    assert word(0x10000108) == 0x2004  # INFO.PACKAGE QI
+    assert (word(0x1000010C), word(0x10000110)) == (256, 1024)  # INFO.RAM, INFO.FLASH in KB
+    assert (word(0x10000010), word(0x10000014)) == (4096, 256)  # 256 pages of 4 KB = 1 MB
+    # the words the MDK's errata checks read: nRF52840, revision code 5 (Rev 3)
+    assert (word(0x10000130), word(0x10000134)) == (8, 5)
+    ficr.write(0x100, 4, 0)  # read-only
+    assert word(0x10000100) == 0x52840
+    t = load_target("nrf52840")
+    assert word(0x10000014) * word(0x10000010) == t.flash_bytes
+    assert word(0x1000010C) * 1024 == t.ram_bytes
+
+
+def test_uicr_reads_erased():
+    spec, uicr = _peripheral("uicr")
+    assert spec.base == 0x10001000
+    for offset in (0x200, 0x204, 0x208, 0x20C, 0x304):  # PSELRESET, APPROTECT, NFCPINS, REGOUT0
+        assert uicr.read(offset, 4) == 0xFFFFFFFF
+
+
+def test_nvmc_is_split_around_icachecnf_which_controls_the_flash_icache():
+    t = load_target("nrf52840")
+    by_name = {p.name: p for p in t.peripherals}
+    nvmc, icache = by_name["nvmc"], by_name["nvmc_icache"]
+    assert nvmc.base + nvmc.size_bytes == icache.base == 0x4001E540
+    assert icache.model == "flash_control" and icache.params["region"] == "flash"
+    assert icache.params["icache"] == {"bit": 0}
+
+
+skip_no_gcc = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
+)
+
+
+def _probe(tmp_path: Path, *defines: str) -> Path:
+    out = tmp_path / "probe.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *defines, "-nostdlib",
+         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
+         "-Wl,-e,reset", "-o", str(out), str(PROBE)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+@skip_no_gcc
+def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_uart(tmp_path):
+    p = run_cli("run", _probe(tmp_path), "--target", "nrf52840", "-q")
+    # exit code: bitmask of the probe's failed checks (see tests/nrf/probe.S)
+    assert p.returncode == 0, (p.returncode, p.stderr)
+    assert p.stdout == "ok!\nL\n"
+    assert "unmodelled" not in p.stderr
+
+
+@skip_no_gcc
+def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
+    p = run_cli("run", _probe(tmp_path, "-DFLASH_BUFFER"), "--target", "nrf52840", "-q")
+    assert p.returncode == 1, p.stderr
+    assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr
