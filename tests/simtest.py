@@ -23,3 +23,15 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
+
+
+def build_bare_m4(source: Path, out: Path, *defines: str) -> Path:
+    """Assemble one of the tests' own bare-metal Cortex-M4 programs for the mps2-an386 map: a
+    two-word vector table (section .vectors) at 0x0, code from 0x100, entry ``reset``."""
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *(f"-D{d}" for d in defines),
+         "-nostdlib", "-Wl,--build-id=none", "-Wl,-Ttext=0x100",
+         "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out), str(source)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out

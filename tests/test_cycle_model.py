@@ -12,17 +12,18 @@ P = 1 for an immediate target, 2 for a register target, +1 for an unaligned 32-b
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import DATA, elf
+from simtest import DATA, build_bare_m4, elf
 
 from mcusim.config import load_target
 from mcusim.config.core import load_core
 from mcusim.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
 from mcusim.timing.model import CycleModel
+
+HERE = Path(__file__).resolve().parent
 
 T0 = 2  # the first timer LDR: 2 cycles, not pipelined (its address register came from an LDR)
 
@@ -219,13 +220,7 @@ def test_a_firmware_that_turns_the_cache_on_halfway_gets_it_from_then_on(native,
     # LATENCY 3 | ICEN on tests/data/mps2-an386-acr.toml (caches off at start). The loop and
     # the block after it are laid out as in microbench's loop_fits (128-aligned, 16-byte
     # lines), so the counts are the uncached and the cached loop_fits worked out above.
-    out = tmp_path / "halfway.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-nostdlib", "-Wl,--build-id=none",
-         "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out),
-         str(Path(__file__).resolve().parent / "cache" / "halfway.S")],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    out = build_bare_m4(HERE / "cache" / "halfway.S", tmp_path / "halfway.elf")
     grab = _Registers()
     t = load_target(str(DATA / "mps2-an386-acr.toml"))
     r = Simulator(t, RunOptions(observers=(grab,), native=native, max_cycles=20_000)).run(out)
@@ -263,13 +258,7 @@ def test_a_hooked_flash_read_inside_an_it_block_does_not_leak_its_condition(
     # Unicorn leaves the IT state of a hooked access behind (unicorn-engine/unicorn#2309): on
     # the board whose code memory has wait states (a memory hook on it), the ADDS after the
     # IT block ran as a false conditional, so the firmware computed something else (exit 1).
-    out = tmp_path / "it_hook.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-nostdlib", "-Wl,--build-id=none",
-         "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out),
-         str(Path(__file__).resolve().parent / "cache" / "it_hook.S")],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    out = build_bare_m4(HERE / "cache" / "it_hook.S", tmp_path / "it_hook.elf")
     target = "mps2-an386" if board == "mps2-an386" else str(DATA / f"mps2-an386-{board}.toml")
     r = Simulator(load_target(target), RunOptions(native=native)).run(out)
     assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import run_cli
+from simtest import build_bare_m4, run_cli
 
 SRC = Path(__file__).resolve().parent / "stuck" / "stuck.S"
 pytestmark = pytest.mark.skipif(
@@ -18,14 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def build(variant: str, tmp_path: Path) -> Path:
-    out = tmp_path / f"{variant.lower()}.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", f"-D{variant}", "-nostdlib",
-         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
-         "-Wl,-e,reset", "-o", str(out), str(SRC)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
+    return build_bare_m4(SRC, tmp_path / f"{variant.lower()}.elf", variant)
 
 
 def test_a_spin_with_interrupts_masked_halts_at_once_with_pc_and_symbol(tmp_path):
