@@ -35,7 +35,7 @@ def _stall_text(m: dict[str, Any], cycles: int) -> str:
     fetch, data = m["fetch_stall_cycles"], m["data_stall_cycles"]
     text = (
         f"{fetch + data:,} cycles ({_pct(fetch + data, cycles)} of cycles; "
-        f"{m['wait_states']} WS): fetch {fetch:,}, data {data:,}"
+        f"{m['wait_states']} WS at the end of the run): fetch {fetch:,}, data {data:,}"
     )
     for name, c in (("I-cache" if m["dcache"] or not m["unified_cache"] else "cache", m["icache"]),
                     ("D-cache", m["dcache"])):  # fmt: skip
