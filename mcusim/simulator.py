@@ -228,7 +228,6 @@ class _Run:
         self.exception_cycles = 0
         self.heap_used = 0
         self.heap_peak: int | None = None
-        self.access_address = 0
         self._at_pc: int | None = None
         self._last_access = (-1, -1)  # (block execution, index) of the last MMIO access
         self._access_index = 0
@@ -372,7 +371,6 @@ class _Run:
         it. The accesses of one execution of a block come in program order, so it is the first
         matching instruction after the previous access's (a register reused as the base of
         several accesses would otherwise match them all)."""
-        self.access_address = address
         b = self.counter.current
         if b is None:
             self._access_index = 0

@@ -179,24 +179,3 @@ class CycleModel:
 def _signed(v: int) -> int:
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-def fetch_lines(start: int, end: int, width: int) -> range:
-    """Indices of the ``width``-byte flash lines that ``[start, end)`` touches."""
-    return range(start // width, (end - 1) // width + 1)
-
-
-def fetch_cost(
-    start: int, end: int, *, wait_states: int, width: int, prefetch: bool
-) -> tuple[int, int]:
-    """Instruction-fetch wait states of the uncached code in ``[start, end)``.
-
-    Returns (cost when entered by a branch, cost when entered from the previous block). No
-    prefetch: every line of ``width`` bytes the block spans costs ``wait_states``. Prefetch:
-    only the first line after a branch does; straight-line lines are fetched ahead. (Cached
-    regions are handled by the caller: a line costs ``wait_states`` on its first use only.)
-    """
-    if wait_states <= 0 or end <= start:
-        return 0, 0
-    lines = len(fetch_lines(start, end, width)) * wait_states
-    return (wait_states, 0) if prefetch else (lines, lines)
