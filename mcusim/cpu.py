@@ -92,12 +92,40 @@ class Cpu:
         self.uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
         self.uc.ctl_set_cpu_model(_MODELS[model])
         self._keep: list[Any] = []  # buffers and callbacks that must outlive the engine
+        self._use_virtual_tlb()
         self._hook_error: BaseException | None = None  # raised in a raw hook, for run()
         # registers are read straight from the C API: the binding's reg_read costs several
         # microseconds a call, and observers read registers at every op boundary
         self._reg_value = ctypes.c_uint32()
         self._reg_ref = ctypes.byref(self._reg_value)
         self._uc_reg_read = _raw()[0].uc_reg_read
+
+    def _use_virtual_tlb(self) -> None:
+        """Fill the engine's TLB ourselves, so that guest stores to data pages run at full speed.
+
+        With its own (CPU) TLB fill, Unicorn 2.1 takes the slow store path (``store_helper`` ->
+        ``notdirty_write``) on every store to any page the guest's memory map calls executable,
+        which on a Cortex-M without MPU is all RAM: its dirty-page bitmap is stubbed out
+        (``cpu_physical_memory_is_clean`` is always true) and a page is cleaned only when its TLB
+        entry has no execute permission. Filling entries from data accesses as read/write and
+        from instruction fetches as read/write/execute keeps the slow path to pages that hold
+        code, as QEMU does; measured in README "Speed: the engine". Addresses map one to one,
+        as on a Cortex-M. The engine's MPU is never enabled (mcusim's SCS owns the MPU
+        registers), so the only check the CPU fill made was Execute Never of the default memory
+        map; a fetch from there now fails as unmapped or MMIO memory, and the simulator reports
+        it as the core would (``execute_never``).
+        """
+        self.uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
+        rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
+        fetch = unicorn.UC_MEM_FETCH
+
+        def fill(uc: Any, vaddr: int, access: int, entry: Any, _: Any) -> bool:
+            entry.paddr = vaddr
+            entry.perms = rwx if access == fetch else rw
+            return True
+
+        self._keep.append(fill)
+        self.uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
 
     # -- memory ---------------------------------------------------------------------------
     def map_memory(self, base: int, size: int, access: str) -> np.ndarray:
@@ -188,14 +216,27 @@ class Cpu:
         self.uc.hook_add(unicorn.UC_HOOK_INTR, cb)
 
     def hook_bad_access(self, callback: Callable[[str, int, int], None]) -> None:
-        """``callback(kind, address, size)`` on an access Unicorn refuses (then it stops)."""
+        """``callback(kind, address, size)`` on an access Unicorn refuses (then it stops).
+
+        Call it after the memory map is complete. The hooks cover only what can be refused:
+        the gaps between mapped regions, and the regions that lack a permission. A hook over
+        an address keeps Unicorn's stores to it on the slow path (``uc_mem_hook_installed``
+        in ``notdirty_write``), so one unbounded hook would slow every store to RAM.
+        """
 
         def cb(uc: Any, access: int, address: int, size: int, value: int, _: Any) -> bool:
             callback(ACCESS_NAMES.get(access, "access"), address, size)
             return False
 
         self._keep.append(cb)
-        self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, cb)
+        regions = sorted(self.uc.mem_regions())
+        start = 0
+        for begin, end, perms in [*regions, (1 << 32, 1 << 32, unicorn.UC_PROT_ALL)]:
+            if begin > start:  # a gap: nothing mapped in [start, begin)
+                self.uc.hook_add(unicorn.UC_HOOK_MEM_UNMAPPED, cb, begin=start, end=begin - 1)
+            if perms != unicorn.UC_PROT_ALL and end > begin:
+                self.uc.hook_add(unicorn.UC_HOOK_MEM_PROT, cb, begin=begin, end=end)
+            start = max(start, end + 1)
 
     def hook_reads(self, begin: int, end: int, callback: Callable[[int, int], None]) -> None:
         """``callback(address, size)`` for every data read in ``[begin, end]`` (slows loads)."""
@@ -234,6 +275,12 @@ class Cpu:
 
     def stop(self) -> None:
         self.uc.emu_stop()
+
+
+def execute_never(address: int) -> bool:
+    """Whether the default memory map makes ``address`` Execute Never (Armv7-M ARM DDI 0403E
+    B3.1 table B3-1, the same regions in Armv6-M DDI 0419E): Peripheral, Device and System."""
+    return 0x40000000 <= address < 0x60000000 or address >= 0xA0000000
 
 
 # -- Unicorn's private details, kept here and checked by tests/test_native.py ------------------

@@ -20,7 +20,7 @@ from mcusim import native
 from mcusim.config.core import load_core
 from mcusim.config.target import Target
 from mcusim.cortex import ExceptionCosts, ExceptionUnit, StackingError, fault_kind
-from mcusim.cpu import Cpu, hook_block_native
+from mcusim.cpu import Cpu, execute_never, hook_block_native
 from mcusim.elf import Firmware
 from mcusim.errors import (
     EXIT_FAILURE,
@@ -925,6 +925,9 @@ class _Run:
                 f"region '{region.name}' is not {able}" if region else "nothing is mapped there"
             )
             self._fault(error, self._access_pc(pc, address), what, address)
+        elif error.startswith("fetch") and execute_never(pc):  # checked before any bus access
+            why = f"instruction fetch from 0x{pc:08x}: {_xn_region(pc)} is Execute Never"
+            self._fault("fetch_prot", pc, why, pc)
         elif error in ("fetch_unmapped", "fetch_prot"):
             region = self.target.region_at(pc)
             what = (
