@@ -119,7 +119,10 @@ class Cpu:
         rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
         fetch = unicorn.UC_MEM_FETCH
 
+        self.tlb_fills = 0
+
         def fill(uc: Any, vaddr: int, access: int, entry: Any, _: Any) -> bool:
+            self.tlb_fills += 1
             entry.paddr = vaddr
             entry.perms = rwx if access == fetch else rw
             return True
@@ -229,13 +232,16 @@ class Cpu:
             return False
 
         self._keep.append(cb)
+        self.bad_access_ranges: list[tuple[int, int]] = []  # inclusive, as Unicorn's hooks
         regions = sorted(self.uc.mem_regions())
         start = 0
         for begin, end, perms in [*regions, (1 << 32, 1 << 32, unicorn.UC_PROT_ALL)]:
             if begin > start:  # a gap: nothing mapped in [start, begin)
                 self.uc.hook_add(unicorn.UC_HOOK_MEM_UNMAPPED, cb, begin=start, end=begin - 1)
+                self.bad_access_ranges.append((start, begin - 1))
             if perms != unicorn.UC_PROT_ALL and end > begin:
                 self.uc.hook_add(unicorn.UC_HOOK_MEM_PROT, cb, begin=begin, end=end)
+                self.bad_access_ranges.append((begin, end))
             start = max(start, end + 1)
 
     def hook_reads(self, begin: int, end: int, callback: Callable[[int, int], None]) -> None:

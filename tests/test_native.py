@@ -251,3 +251,33 @@ def test_a_run_mixing_c_and_python_costed_blocks_reports_the_same(target, app, m
     assert kinds == {True, False}
     slow = Simulator(load_target(target), RunOptions(native=False)).run(elf(target, app))
     assert _comparable(mixed) == _comparable(slow)
+
+
+class _Engine:
+    """An observer that keeps the run's engine wrapper, to look at how it was set up."""
+
+    name = "engine"
+
+    def attach(self, probe) -> None:
+        self.cpu = probe.cpu
+
+    def finish(self, probe) -> dict:
+        return {}
+
+
+def test_stores_to_ram_can_leave_unicorns_slow_path():
+    """Unicorn keeps a page's stores on its slow path while any memory hook covers the page or
+    its TLB entry is executable (cpu.Cpu._use_virtual_tlb): our TLB fill must run, and no
+    bad-access hook may cover RAM, or every store of a run costs a helper call (README "Speed:
+    the engine")."""
+    engine = _Engine()
+    target = load_target("mps2-an386")
+    r = Simulator(target, RunOptions(observers=(engine,))).run(elf("mps2-an386", "kws-opt"))
+    assert r.exit_code == 0
+    assert engine.cpu.tlb_fills > 0  # the virtual TLB is in use
+    ram = [m for m in target.memory if m.kind == "ram"]
+    assert ram and engine.cpu.bad_access_ranges
+    for lo, hi in engine.cpu.bad_access_ranges:
+        assert all(hi < m.base or lo >= m.base + m.size_bytes for m in ram), (hex(lo), hex(hi))
+    # the gaps are covered: an access to nothing still faults with its address
+    assert any(lo <= 0x10000000 <= hi for lo, hi in engine.cpu.bad_access_ranges)

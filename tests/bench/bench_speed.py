@@ -10,8 +10,11 @@ in this one process:
 1. **plain Unicorn**: the ELF in a bare engine (Cortex-M4 model, the target's memory regions,
    PT_LOAD segments at their physical addresses, SP/PC from the vector table, a CMSDK UART
    that ignores writes and reads 0, the SCS and DWT pages as plain RAM, and an interrupt hook
-   that only services semihosting BKPT 0xAB far enough to finish). No block hook: this is
-   the ceiling any Unicorn-based simulator can reach.
+   that only services semihosting BKPT 0xAB far enough to finish), with its TLB filled by a
+   hook as mcusim fills it (data pages read/write, fetched pages executable: stores to RAM
+   leave Unicorn's slow path, ``mcusim/cpu.py``). No block hook: this is the ceiling any
+   Unicorn-based simulator can reach. **stock**: the same engine with Unicorn's own TLB fill,
+   as its API comes (every guest store then takes the slow path).
 1b. **empty hook**: the same bare engine plus a C ``UC_HOOK_BLOCK`` callback that does nothing
    (``fp_noop_hook`` in mcusim/_native/fastpath.c, registered like mcusim's own): the ceiling
    of any simulator that accounts per translated block, as mcusim does. On short blocks
@@ -100,10 +103,11 @@ class PlainOutcome:
     call_seconds: float = 0.0  # set-up (engine, ELF load) and run
 
 
-def plain_setup(elf_path: Path, target) -> tuple[unicorn.Uc, int, dict]:
+def plain_setup(elf_path: Path, target, stock: bool = False) -> tuple[unicorn.Uc, int, dict]:
     """A bare engine with the ELF loaded; returns (engine, start PC, shared state)."""
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
     uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)  # before the first map
+    fill = None if stock else virtual_tlb(uc)
     for region in target.memory:
         perms = 0
         for letter in region.access:
@@ -129,7 +133,7 @@ def plain_setup(elf_path: Path, target) -> tuple[unicorn.Uc, int, dict]:
     sp, pc = struct.unpack("<II", uc.mem_read(target.vector_table, 8))
     uc.reg_write(A.UC_ARM_REG_SP, sp)
 
-    state = {"exit": None, "detail": "", "keep": (uart_read, uart_write)}
+    state = {"exit": None, "detail": "", "keep": (uart_read, uart_write, fill)}
 
     def on_intr(uc, intno, data):
         pc = uc.reg_read(A.UC_ARM_REG_PC)
@@ -155,6 +159,21 @@ def plain_setup(elf_path: Path, target) -> tuple[unicorn.Uc, int, dict]:
     return uc, pc, state
 
 
+def virtual_tlb(uc: unicorn.Uc):
+    """Fill the TLB from a hook, one to one: read/write for data, read/write/execute for
+    fetches (what mcusim's Cpu does); returns the callback, to keep alive."""
+    uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
+    rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
+
+    def fill(uc, vaddr, access, entry, data):
+        entry.paddr = vaddr
+        entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
+        return True
+
+    uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
+    return fill
+
+
 def add_noop_block_hook(uc: unicorn.Uc) -> None:
     """Register fastpath.c's empty C block hook: what UC_HOOK_BLOCK itself costs."""
     import ctypes
@@ -169,9 +188,11 @@ def add_noop_block_hook(uc: unicorn.Uc) -> None:
         raise RuntimeError(f"uc_hook_add failed: {err}")
 
 
-def plain_run(elf_path: Path, target, timeout_us: int, noop_hook: bool = False) -> PlainOutcome:
+def plain_run(
+    elf_path: Path, target, timeout_us: int, noop_hook: bool = False, stock: bool = False
+) -> PlainOutcome:
     t_call = time.perf_counter()
-    uc, pc, state = plain_setup(elf_path, target)
+    uc, pc, state = plain_setup(elf_path, target, stock)
     if noop_hook:
         add_noop_block_hook(uc)
     t0 = time.perf_counter()
@@ -247,6 +268,7 @@ class Row:
     exit_code: int | None = None
     plain_s: float | None = None
     plain_mips: float | None = None
+    stock_mips: float | None = None  # plain Unicorn with its own TLB fill
     mcusim_s: float | None = None
     mcusim_mips: float | None = None
     mcusim_call_s: float | None = None
@@ -297,6 +319,7 @@ class Workload:
     path: Path
     plains: list[PlainOutcome] = field(default_factory=list)
     hooked: list[PlainOutcome] = field(default_factory=list)  # plain + empty C block hook
+    stock: list[PlainOutcome] = field(default_factory=list)  # plain, Unicorn's own TLB fill
     sims: list[SimOutcome] = field(default_factory=list)
     profiled: list[SimOutcome] = field(default_factory=list)  # with --profile's OpProfiler
     python: list[SimOutcome] = field(default_factory=list)  # the pure-Python path, once
@@ -314,6 +337,7 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
         )
         return False
     w.plains.append(plain)
+    w.stock.append(plain_run(w.path, target, PLAIN_GUARD_US, stock=True))
     if native.library() is not None:
         w.hooked.append(plain_run(w.path, target, PLAIN_GUARD_US, noop_hook=True))
     left = deadline - time.perf_counter()
@@ -347,6 +371,7 @@ def probe(w: Workload, target, qemu: str | None, deadline: float) -> bool:
 
 def repeat(w: Workload, target, qemu: str | None, with_mcusim: bool) -> None:
     w.plains.append(plain_run(w.path, target, PLAIN_GUARD_US))
+    w.stock.append(plain_run(w.path, target, PLAIN_GUARD_US, stock=True))
     if w.hooked:
         w.hooked.append(plain_run(w.path, target, PLAIN_GUARD_US, noop_hook=True))
     if qemu is not None:
@@ -384,6 +409,8 @@ def finish(w: Workload, qemu: str | None) -> None:
     if row.mcusim_accounting != "native":
         row.notes.append(f"mcusim ran on its {row.mcusim_accounting} path (no C fast path built)")
     row.plain_mips = n / row.plain_s / 1e6
+    if w.stock:
+        row.stock_mips = n / min(p.seconds for p in w.stock) / 1e6
     row.mcusim_mips = n / row.mcusim_s / 1e6
     row.ratio = row.mcusim_mips / row.plain_mips
     if w.python:
@@ -462,7 +489,7 @@ def fmt(value: float | None, spec: str) -> str:
 
 def table(rows: list[Row]) -> str:
     head = (
-        f"{'workload':<12} {'instructions':>13} {'exit':>4} {'plain MIPS':>10} "
+        f"{'workload':<12} {'instructions':>13} {'exit':>4} {'stock MIPS':>10} {'plain MIPS':>10} "
         f"{'empty hook MIPS':>15} {'ceiling':>7} {'mcusim MIPS':>11} {'ratio':>6}"
         f" {'--profile MIPS':>14} {'ratio':>6} {'python MIPS':>11} {'mcusim call s':>13}"
         f" {'qemu wall s':>11}"
@@ -471,7 +498,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         lines.append(
             f"{r.workload:<12} {fmt(r.instructions or None, ',d'):>13}"
-            f" {fmt(r.exit_code, 'd'):>4} "
+            f" {fmt(r.exit_code, 'd'):>4} {fmt(r.stock_mips, '.1f'):>10} "
             f"{fmt(r.plain_mips, '.1f'):>10} {fmt(r.noop_hook_mips, '.1f'):>15}"
             f" {fmt(r.noop_hook_ratio, '.3f'):>7} {fmt(r.mcusim_mips, '.2f'):>11} "
             f"{fmt(r.ratio, '.3f'):>6} {fmt(r.profile_mips, '.2f'):>14}"

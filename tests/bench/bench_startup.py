@@ -11,6 +11,7 @@ Every figure is a whole process, start-up included, as a user runs it:
   which the bench keeps in a private folder; cold: ``MCUSIM_NO_CACHE=1``);
 * ``python tests/bench/plain_unicorn.py X.elf``: load the PT_LOAD segments, SP/PC from the
   vector table, one hook for semihosting exit (the floor for any Unicorn-based runner);
+  and the same with ``--virtual-tlb``, the engine set-up mcusim uses (see that script);
 * ``qemu-system-arm -M mps2-an386 -semihosting -nographic -kernel X.elf``.
 
 Runs are paired: each repetition runs every engine on a workload back to back (in an order
@@ -138,6 +139,16 @@ def bench_runs(workloads: dict[str, Path], reps: int, qemu: str | None, cache: P
             [sys.executable, str(Path(__file__).with_name("plain_unicorn.py")), str(e), TARGET],
             warm,
         ),  # fmt: skip
+        "plain_vtlb": lambda e: wall(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("plain_unicorn.py")),
+                str(e),
+                TARGET,
+                "--virtual-tlb",
+            ],
+            warm,
+        ),  # fmt: skip
     }
     if qemu:
         engines["qemu"] = lambda e: wall(
@@ -195,23 +206,25 @@ def ratio(a: list[float], b: list[float]) -> float:
 
 def table(rows: list, test: dict) -> str:
     lines = [
-        "| workload | instructions | mcusim run -q s (cold cache) | plain Unicorn s | QEMU s "
-        "| mcusim / plain | mcusim / QEMU | mcusim / plain, CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | instructions | `mcusim run -q` s (cold cache) | plain Unicorn s "
+        "| plain Unicorn, virtual TLB s | QEMU s | mcusim / plain | mcusim / plain, virtual TLB "
+        "| mcusim / QEMU | mcusim / plain, virtual TLB, CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         q = r.get("qemu", [])
         lines.append(
             f"| {r['workload']} | {r['instructions'] / 1e6:.2f} M | {median(r['mcusim']):.3f} "
             f"({median(r['mcusim_cold']):.3f}) | {median(r['plain']):.3f} | "
-            f"{median(q):.3f} | {ratio(r['mcusim'], r['plain']):.2f}x | "
-            f"{ratio(r['mcusim'], q):.2f}x | {ratio(r['mcusim_cpu'], r['plain_cpu']):.2f}x |"
+            f"{median(r['plain_vtlb']):.3f} | {median(q):.3f} | "
+            f"{ratio(r['mcusim'], r['plain']):.2f}x | {ratio(r['mcusim'], r['plain_vtlb']):.2f}x | "
+            f"{ratio(r['mcusim'], q):.2f}x | {ratio(r['mcusim_cpu'], r['plain_vtlb_cpu']):.2f}x |"
         )
     if test:
         lines.append(
-            f"| mcusim test, {test['images']} short images, -j {test['jobs']} | | "
-            f"{median(test['mcusim']):.3f} ({median(test['mcusim_cold']):.3f}) | | "
-            f"{median(test['qemu']):.3f} (2 at a time) | | "
+            f"| `mcusim test`, {test['images']} short images, `-j {test['jobs']}` | | "
+            f"{median(test['mcusim']):.3f} ({median(test['mcusim_cold']):.3f}) | | | "
+            f"{median(test['qemu']):.3f} (2 at a time) | | | "
             f"{ratio(test['mcusim'], test['qemu']):.2f}x | |"
         )
     return "\n".join(lines)

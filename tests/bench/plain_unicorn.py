@@ -2,7 +2,7 @@
 
 A command run by ``bench_startup.py`` (one process per run, like ``mcusim run``)::
 
-    python tests/bench/plain_unicorn.py FIRMWARE.elf [TARGET]
+    python tests/bench/plain_unicorn.py FIRMWARE.elf [TARGET] [--virtual-tlb]
 
 It maps the target's memory regions (``targets/<TARGET>.toml``, default mps2-an386), its
 peripheral pages and the private peripheral bus (SCS, DWT) as plain RAM, loads the PT_LOAD
@@ -10,6 +10,10 @@ segments at their physical addresses (read with ``struct``), takes SP and PC fro
 table, and runs with one hook: an interrupt hook that finishes semihosting calls (output
 ignored) and stops at SYS_EXIT. No cycle model, no console, no report. Exit status: the
 firmware's exit code, or 125 when it did not exit.
+
+``--virtual-tlb``: fill the engine's TLB from a hook as mcusim does (``mcusim/cpu.py``,
+``Cpu._use_virtual_tlb``): data pages read/write, fetched pages read/write/execute, so that
+stores to RAM leave Unicorn's slow path. Without it, this is Unicorn as its API comes.
 """
 
 from __future__ import annotations
@@ -28,10 +32,20 @@ BKPT_AB = b"\xab\xbe"
 PAGE = 0x1000
 
 
-def main(elf_path: str, target: str = "mps2-an386") -> int:
+def main(elf_path: str, target: str = "mps2-an386", virtual_tlb: bool = False) -> int:
     spec = tomllib.loads((ROOT / "targets" / f"{target}.toml").read_text())
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
     uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)  # before the first map
+    if virtual_tlb:
+        uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
+        rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
+
+        def fill(uc, vaddr, access, entry, data):
+            entry.paddr = vaddr
+            entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
+            return True
+
+        uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
     for m in spec["memory"]:
         uc.mem_map(m["base"], m["size_bytes"], unicorn.UC_PROT_ALL)
     for p in spec.get("peripheral", []):
@@ -75,4 +89,5 @@ def main(elf_path: str, target: str = "mps2-an386") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    args = [x for x in sys.argv[1:] if x != "--virtual-tlb"]
+    sys.exit(main(*args, virtual_tlb="--virtual-tlb" in sys.argv[1:]))
