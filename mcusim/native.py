@@ -167,6 +167,7 @@ def library() -> ctypes.CDLL | None:
     lib.fp_add_region.argtypes = [state, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p]
     lib.fp_add_region.argtypes += [I64] * 2
     lib.fp_set_timing.argtypes = [ctypes.c_void_p] + [I64] * 4
+    lib.fp_invalidate.argtypes = [ctypes.c_void_p, I64, I64]
     lib.fp_set_cache.restype = I64
     lib.fp_set_cache.argtypes = [ctypes.c_void_p] + [I64] * 4
     lib.fp_region_stats.argtypes = [ctypes.c_void_p, ctypes.POINTER(I64)]
@@ -328,9 +329,14 @@ class NativeCycleCounter(CycleCounter):
         self._keep += (regions,)
 
     def configure_flash(self, region: MemoryRegion, **settings) -> None:
+        r = self._regions[region.name]
+        icache = settings.pop("invalidate_icache", False)
+        dcache = settings.pop("invalidate_dcache", False)
+        if icache or dcache:
+            self._lib.fp_invalidate(r, int(icache), int(dcache))
         t = self._timing[region.name]
         t.update(settings)
-        self._lib.fp_set_timing(self._regions[region.name], *t.values())
+        self._lib.fp_set_timing(r, *t.values())
 
     def hook_data_reads(self, cpu, region: MemoryRegion) -> None:
         """Charge the wait states of data reads from ``region`` in C (FlashTiming.read)."""

@@ -232,6 +232,81 @@ def test_a_firmware_that_turns_the_cache_on_halfway_gets_it_from_then_on(native,
     assert flash["icache"]["misses"] == 3  # the second loop's 2 lines and the line after it
 
 
+class _Passes(_Registers):
+    """Observer: r4, r6 and r9 when the firmware reaches its symbol ``done``."""
+
+    def _done(self) -> None:
+        if self.values is None:
+            self.values = tuple(self.probe.reg(r) for r in ("r4", "r6", "r9"))
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_a_firmware_that_invalidates_its_cache_misses_again(native, tmp_path):
+    # tests/cache/invalidate.S times the loop of loop_fits three times on a 16-line cache
+    # (nothing is evicted between passes): cold, the loop's 2 lines and the line after it
+    # miss (as in the halfway test: 64); warm, nothing misses (55); after writing the
+    # Apollo3-style CTRL.INVALIDATE, cold again (64). CTRL reads back CACHE_READY only.
+    out = build_bare_m4(HERE / "cache" / "invalidate.S", tmp_path / "invalidate.elf")
+    board = tmp_path / "board.toml"
+    board.write_text(
+        f'schema = 1\nextends = "{DATA}/mps2-an386-cache.toml"\nname = "inv"\n'
+        '[[memory]]\nname = "ssram1"\n[memory.icache]\nlines = 16\nline_bytes = 16\nways = 4\n'
+        '[[peripheral]]\nname = "ctrl"\nmodel = "flash_control"\nbase = 0x40018008\n'
+        'size_bytes = 4\nregion = "ssram1"\nvalue = 4\ninvalidate = { bit = 0 }\n'
+        "fixed = { mask = 4, value = 4 }\n"
+    )
+    grab = _Passes()
+    opts = RunOptions(observers=(grab,), native=native, max_cycles=20_000)
+    r = Simulator(load_target(str(board)), opts).run(out)
+    assert r.exit_reason == "halted"
+    cold = M4["loop_fits"] + LOOP_FITS_LINES * WS + WS  # 64
+    assert r.extensions["registers"]["r4_r6"] == (cold, M4["loop_fits"], cold)
+
+
+def test_flash_controller_fields_gate_reset_and_invalidate_the_caches():
+    # Apollo3 CACHECFG: ENABLE (bit 0) gates ICACHE_ENABLE/DCACHE_ENABLE; STM32 FLASH_ACR:
+    # ICRST empties the instruction cache only while ICEN is clear; CTRL.INVALIDATE is a pulse.
+    from mcusim.peripherals.flashctl import FlashControl
+
+    class System:
+        def __init__(self):
+            self.calls = []
+
+        def memory_region(self, name):
+            return load_target("stm32l4r5").memory[0]
+
+        def configure_flash(self, region, **settings):
+            self.calls.append(settings)
+
+    sys_ = System()
+    cfg = FlashControl(
+        "cachecfg", 0x40018000, 4, system=sys_, where="t", region="flash", value=0x351,
+        enable={"bit": 0}, icache={"bit": 8}, dcache={"bit": 9},
+    )  # fmt: skip
+    cfg.write(0, 4, 0x350)  # ENABLE cleared, both cache bits still set
+    assert sys_.calls[-1] == {"icache_on": False, "dcache_on": False}
+    cfg.write(0, 4, 0x351)
+    assert sys_.calls[-1] == {"icache_on": True, "dcache_on": True}
+    acr = FlashControl(
+        "acr", 0x40022000, 4, system=sys_, where="t", region="flash", value=0x705,
+        icache={"bit": 9}, dcache={"bit": 10}, icache_reset={"bit": 11},
+    )  # fmt: skip
+    acr.write(0, 4, 0x705 | 1 << 11)  # ICRST with ICEN set: not allowed, nothing emptied
+    assert "invalidate_icache" not in sys_.calls[-1]
+    acr.write(0, 4, 0x505 | 1 << 11)  # ICEN cleared and ICRST set: emptied
+    assert sys_.calls[-1]["invalidate_icache"] is True and sys_.calls[-1]["icache_on"] is False
+    ctrl = FlashControl(
+        "ctrl", 0x40018008, 4, system=sys_, where="t", region="flash", value=4,
+        invalidate={"bit": 0}, fixed={"mask": 4, "value": 4},
+    )  # fmt: skip
+    ctrl.write(0, 4, 1)
+    assert sys_.calls[-1] == {"invalidate_icache": True, "invalidate_dcache": True}
+    assert ctrl.read(0, 4) == 4  # INVALIDATE reads 0, CACHE_READY 1
+    ctrl.write(0, 4, 0)
+    assert sys_.calls[-1] == {}
+
+
 def test_a_flash_controller_reads_the_start_state_its_region_describes(tmp_path):
     # The ACR's fields start as the region says (cache off, 3 wait states, no prefetch), and
     # a board file that turns the cache on changes what the register reads: bits 9 and 10.

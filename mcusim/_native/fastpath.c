@@ -469,6 +469,18 @@ void fp_set_timing(fp_region *r, int64_t wait_states, int64_t prefetch, int64_t 
     r->dcache_on = dcache_on;
 }
 
+/* Empties region r's instruction (icache != 0) and/or data cache: the firmware invalidated or
+   reset it (FlashTiming.configure's invalidate_icache / invalidate_dcache). */
+void fp_invalidate(fp_region *r, int64_t icache, int64_t dcache)
+{
+    fp_cache *which[2] = {icache ? r->icache : NULL, dcache ? r->dcache : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (which[i]) {
+            memset(which[i]->tags, 0, (size_t)which[i]->n_sets * which[i]->ways * 8);
+        }
+    }
+}
+
 /* What the report shows of a region: fetch and data stall cycles, cache hits and misses. */
 void fp_region_stats(const fp_region *r, int64_t *out)
 {

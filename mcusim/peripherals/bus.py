@@ -34,7 +34,8 @@ class System(Protocol):
 
     def configure_flash(self, region: str, **settings) -> None:
         """New wait states / prefetch / cache state of a memory region (the firmware wrote its
-        controller): ``wait_states``, ``prefetch``, ``icache_on``, ``dcache_on``."""
+        controller): ``wait_states``, ``prefetch``, ``icache_on``, ``dcache_on``; and
+        ``invalidate_icache`` / ``invalidate_dcache`` = True to empty that cache."""
         ...
 
     def read_memory(self, address: int, size: int) -> bytes:

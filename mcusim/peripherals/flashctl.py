@@ -6,6 +6,16 @@ described in the target TOML by where its fields lie; what the firmware writes t
 the region's timing from the next instruction block on, as it does on the chip. Before the
 firmware writes it, it reads ``value`` with its fields set to the state the region's own keys
 describe (the state after the usual start-up code, or what a board file changed there).
+
+Fields (each ``{lsb, width}`` or ``{bit[, invert]}``): ``wait_states`` (optionally with
+``values``, the wait states each encoding selects), ``prefetch``, ``icache``, ``dcache``;
+``enable``, a master switch both caches need besides their own bit (Apollo3 CACHECFG.ENABLE);
+``invalidate``, a bit that empties the caches when written 1 and reads 0 (Apollo3
+CTRL.INVALIDATE, RP2040 FLUSH, SAMD51 MAINT0.INVALL); ``icache_reset`` / ``dcache_reset``,
+level bits that keep their cache empty while set and that cache is off (STM32 FLASH_ACR
+ICRST/DCRST: "can be written only when the cache is disabled"). ``fixed = {mask, value}``:
+bits that read as ``value`` whatever is written (status bits such as Apollo3
+CTRL.CACHE_READY: the model invalidates at once, so the cache is always ready).
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from mcusim.errors import ConfigError
 from mcusim.peripherals.bus import Peripheral, System
 
 FIELDS = ("wait_states", "prefetch", "icache", "dcache")
+ACTIONS = ("enable", "invalidate", "icache_reset", "dcache_reset")
 
 
 def _field(where: str, key: str, spec: Any) -> tuple[int, int, bool, list | None]:
@@ -53,14 +64,22 @@ class FlashControl(Peripheral):
         value: int,
         offset: int = 0,
         pinned: bool = False,
+        fixed: dict | None = None,
         **fields: Any,
     ):
         super().__init__(name, base, size_bytes)
-        unknown = set(fields) - set(FIELDS)
+        unknown = set(fields) - set(FIELDS) - set(ACTIONS)
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         self.system, self.region, self.offset, self.pinned = system, region, offset, pinned
         self.fields = {k: _field(where, k, v) for k, v in fields.items()}
+        fixed = fixed or {}
+        if set(fixed) - {"mask", "value"} or not all(
+            isinstance(fixed.get(k, 0), int) for k in ("mask", "value")
+        ):
+            raise ConfigError(f"{where}.fixed must be {{mask = <int>, value = <int>}}")
+        self.fixed_mask = fixed.get("mask", 0) & 0xFFFFFFFF
+        self.fixed_value = fixed.get("value", 0) & self.fixed_mask
         self.value = value
         r = system.memory_region(region)
         if r is None:
@@ -68,6 +87,8 @@ class FlashControl(Peripheral):
         start = {"wait_states": r.wait_states, "prefetch": r.prefetch}
         start |= {"icache": r.cache, "dcache": r.cache}
         for key, (lsb, width, inverted, values) in self.fields.items():
+            if key in ACTIONS:
+                continue
             v = start[key]
             if key == "wait_states" and values:
                 if v not in values:
@@ -77,6 +98,14 @@ class FlashControl(Peripheral):
                 v = int(bool(v) != inverted)
             mask = ((1 << width) - 1) << lsb
             self.value = (self.value & ~mask) | ((v << lsb) & mask)
+        self.value = (self.value & ~self.fixed_mask) | self.fixed_value
+
+    def _bit(self, key: str, value: int) -> bool | None:
+        """The state of one-bit field ``key`` in ``value``; None when it is not described."""
+        if key not in self.fields:
+            return None
+        lsb, _, inverted, _ = self.fields[key]
+        return bool((value >> lsb) & 1) != inverted
 
     def settings(self, value: int) -> dict[str, int | bool]:
         """The timing the register's value selects, by FlashTiming.configure's keywords."""
@@ -89,6 +118,8 @@ class FlashControl(Peripheral):
                     out[key] = values[v] if values and v < len(values) else v
                 else:
                     out[{"prefetch": "prefetch"}.get(key, key + "_on")] = bool(v) != inverted
+        if self._bit("enable", value) is False:  # the master switch gates both caches
+            out["icache_on"] = out["dcache_on"] = False
         return out
 
     def read(self, offset: int, size: int) -> int:
@@ -103,5 +134,14 @@ class FlashControl(Peripheral):
             return
         mask = ((1 << (8 * size)) - 1) << shift
         self.value = (self.value & ~mask) | ((value << shift) & mask)
+        settings = self.settings(self.value)
+        if self._bit("invalidate", self.value):
+            settings["invalidate_icache"] = settings["invalidate_dcache"] = True
+            lsb = self.fields["invalidate"][0]
+            self.value ^= 1 << lsb  # a pulse: reads back as not set
+        for cache in ("icache", "dcache"):
+            if self._bit(f"{cache}_reset", self.value) and not settings.get(f"{cache}_on", True):
+                settings[f"invalidate_{cache}"] = True
+        self.value = (self.value & ~self.fixed_mask) | self.fixed_value
         if not self.pinned:
-            self.system.configure_flash(self.region, **self.settings(self.value))
+            self.system.configure_flash(self.region, **settings)

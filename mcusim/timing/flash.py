@@ -43,6 +43,11 @@ class LineCache:
         self.misses += 1
         return False
 
+    def invalidate(self) -> None:
+        """Empty every line (the firmware invalidated or reset the cache)."""
+        for ways in self._sets:
+            ways.clear()
+
     def stats(self) -> dict:
         return cache_stats(self.hits, self.misses)
 
@@ -69,7 +74,12 @@ class FlashTiming:
 
     def configure(self, **settings) -> None:
         """New ``wait_states``, ``prefetch``, ``icache_on`` or ``dcache_on`` (a controller
-        register was written)."""
+        register was written); ``invalidate_icache`` / ``invalidate_dcache`` = True empty that
+        cache (a unified cache is both)."""
+        for key in ("invalidate_icache", "invalidate_dcache"):
+            cache = self.icache if key == "invalidate_icache" else self.dcache
+            if settings.pop(key, False) and cache is not None:
+                cache.invalidate()
         for key, value in settings.items():
             setattr(self, key, value)
 
