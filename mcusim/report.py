@@ -157,13 +157,16 @@ def print_report(r: RunResult, console: Console) -> None:
             title="unmodelled MMIO accesses (reads returned 0, writes ignored)",
             title_justify="left",
         )
-        for col in ("address", "access", "count", "first PC"):
+        named = any(m.register for m in r.unknown_mmio)  # the target has an SVD file
+        for col in ("address", *(["register (SVD)"] if named else []), "access", "count"):
             mt.add_column(col)
+        mt.add_column("first PC")
         add_rows(
             mt,
             list(r.unknown_mmio),
             lambda m: (
                 f"0x{m.address:08x}",
+                *([m.register] if named else []),
                 m.access,
                 f"{m.count:,}",
                 f"0x{m.pc:08x} {m.pc_symbol}",

@@ -64,6 +64,7 @@ class MmioAccess:
     count: int
     pc: int
     pc_symbol: str
+    register: str = ""  # its name in the target's SVD file (``svd``), when it has one
 
 
 @dataclass(frozen=True)

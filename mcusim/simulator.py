@@ -28,6 +28,7 @@ from mcusim.errors import (
     EXIT_LIMIT,
     EXIT_OK,
     EXIT_STUCK,
+    ConfigError,
     ElfError,
     InputError,
 )
@@ -232,6 +233,8 @@ class _Run:
         self._last_access = (-1, -1)  # (block execution, index) of the last MMIO access
         self._access_index = 0
         self.unknown_mmio: dict[tuple[int, str], list[int]] = {}
+        self._svd = None  # the target's SVD file, read when a report first names a register
+        self.extra_warnings: list[str] = []
         # (register, block) -> (last value read, reads in a row that returned it)
         self._polls: dict[tuple[int, int], tuple[int, int]] = {}
         self._boot()
@@ -465,6 +468,22 @@ class _Run:
         else:
             entry[0] += 1
 
+    def _svd_name(self, address: int) -> str:
+        """The register at ``address`` as the target's SVD file names it ("" without one; a
+        file that cannot be read is said once, as a warning)."""
+        if not self.target.svd or self._svd is False:
+            return ""
+        if self._svd is None:
+            from mcusim.config.svd import load_svd
+
+            try:
+                self._svd = load_svd(self.target.svd)
+            except ConfigError as e:
+                self._svd = False
+                self.extra_warnings.append(f"register names: {e.message}")
+                return ""
+        return self._svd.register_at(address) or ""
+
     def note_read(self, address: int, value: int, peripheral) -> None:
         """A peripheral register read returned ``value`` (``peripheral``: the model that
         answered, None when nothing models it). One block reading the same register and
@@ -481,7 +500,8 @@ class _Run:
             return
         pc = b.insns[self._access_index].address if b.insns else b.address
         if peripheral is None:
-            what = f"0x{address:08x}, a register nothing models"
+            svd = self._svd_name(address)
+            what = f"0x{address:08x}{f' ({svd})' if svd else ''}, a register nothing models"
             fix = "describe the register in the target file"
         else:
             offset = address - peripheral.base
@@ -1073,7 +1093,7 @@ class _Run:
 
     # -- results --------------------------------------------------------------------------
     def _warnings(self) -> list[str]:
-        out = []
+        out = list(self.extra_warnings)
         if self.stack and self._stack_peak() >= self.stack[1] - self.stack[0]:
             out.append(
                 f"the stack used all {self.stack[1] - self.stack[0]:,} bytes of its region: it "
@@ -1144,7 +1164,7 @@ class _Run:
         )
         lo_hi = self.stack or (0, 0)
         unknown = tuple(
-            MmioAccess(a, k, n, pc, self.fw.symbolize(pc))
+            MmioAccess(a, k, n, pc, self.fw.symbolize(pc), self._svd_name(a))
             for (a, k), (n, pc) in sorted(self.unknown_mmio.items())
         )
         exc = {exception_name(n): c for n, c in sorted(self.exc.taken.items())}

@@ -127,6 +127,7 @@ class Target:
     path: str
     clock_modes: tuple[str, ...] = ()
     clock_mode: str = ""
+    svd: str | None = None  # a CMSIS-SVD file naming the chip's registers (config/svd.py)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def region_at(self, address: int, size: int = 1) -> MemoryRegion | None:
@@ -301,8 +302,16 @@ def _build(
         path=str(path),
         clock_modes=tuple(modes),
         clock_mode=clock_mode or "",
+        svd=_svd_path(c, path),
         raw=data,
     )
+
+
+def _svd_path(c: Checker, path: Path) -> str | None:
+    """``svd``: a CMSIS-SVD file, relative to the target file (read only when a report needs
+    a register's name, so a missing file is said then, not here)."""
+    svd = c.get("svd", str, "")
+    return str((path.parent / svd).resolve()) if svd else None
 
 
 def _nvic(c: Checker, core: str) -> None:
