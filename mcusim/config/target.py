@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcusim.config.clocktree import ClockTree, load_clock_tree
 from mcusim.config.resources import data_dir
 from mcusim.config.tomlutil import Checker, read_toml
 from mcusim.errors import ConfigError, InputError
@@ -128,6 +129,7 @@ class Target:
     clock_modes: tuple[str, ...] = ()
     clock_mode: str = ""
     svd: str | None = None  # a CMSIS-SVD file naming the chip's registers (config/svd.py)
+    clock_tree: ClockTree | None = None  # the clock the firmware configures (config/clocktree)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def region_at(self, address: int, size: int = 1) -> MemoryRegion | None:
@@ -303,8 +305,24 @@ def _build(
         clock_modes=tuple(modes),
         clock_mode=clock_mode or "",
         svd=_svd_path(c, path),
+        clock_tree=_clock_tree(data, path, peripherals, memory),
         raw=data,
     )
+
+
+def _clock_tree(data: dict, path: Path, peripherals, memory) -> ClockTree | None:
+    if "clock_tree" not in data:
+        return None
+    tree = load_clock_tree(data["clock_tree"], str(path))
+    p = next((p for p in peripherals if p.name == tree.peripheral), None)
+    if p is None or p.model != "registers":
+        raise ConfigError(
+            f"{path}: clock_tree.peripheral '{tree.peripheral}' is not a registers peripheral "
+            "of the target"
+        )
+    if tree.flash_region and not any(r.name == tree.flash_region for r in memory):
+        raise ConfigError(f"{path}: clock_tree.flash_region '{tree.flash_region}' is not a region")
+    return tree
 
 
 def _svd_path(c: Checker, path: Path) -> str | None:
