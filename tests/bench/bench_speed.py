@@ -64,6 +64,7 @@ from pathlib import Path
 
 import unicorn
 from elftools.elf.elffile import ELFFile
+from plain_unicorn import add_virtual_tlb  # this folder is on sys.path when run as a script
 from unicorn import arm_const as A
 
 from mcusim import native
@@ -107,7 +108,7 @@ def plain_setup(elf_path: Path, target, stock: bool = False) -> tuple[unicorn.Uc
     """A bare engine with the ELF loaded; returns (engine, start PC, shared state)."""
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
     uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)  # before the first map
-    fill = None if stock else virtual_tlb(uc)
+    fill = None if stock else add_virtual_tlb(uc)
     for region in target.memory:
         perms = 0
         for letter in region.access:
@@ -157,21 +158,6 @@ def plain_setup(elf_path: Path, target, stock: bool = False) -> tuple[unicorn.Uc
     state["keep"] += (on_intr,)
     uc.hook_add(unicorn.UC_HOOK_INTR, on_intr)
     return uc, pc, state
-
-
-def virtual_tlb(uc: unicorn.Uc):
-    """Fill the TLB from a hook, one to one: read/write for data, read/write/execute for
-    fetches (what mcusim's Cpu does); returns the callback, to keep alive."""
-    uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
-    rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
-
-    def fill(uc, vaddr, access, entry, data):
-        entry.paddr = vaddr
-        entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
-        return True
-
-    uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
-    return fill
 
 
 def add_noop_block_hook(uc: unicorn.Uc) -> None:

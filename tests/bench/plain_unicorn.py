@@ -32,20 +32,27 @@ BKPT_AB = b"\xab\xbe"
 PAGE = 0x1000
 
 
+def add_virtual_tlb(uc: unicorn.Uc):
+    """Fill the TLB from a hook, one to one: read/write for data, read/write/execute for
+    fetches (what mcusim's Cpu does); returns the callback, to keep alive."""
+    uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
+    rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
+
+    def fill(uc, vaddr, access, entry, data):
+        entry.paddr = vaddr
+        entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
+        return True
+
+    uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
+    return fill
+
+
 def main(elf_path: str, target: str = "mps2-an386", virtual_tlb: bool = False) -> int:
     spec = tomllib.loads((ROOT / "targets" / f"{target}.toml").read_text())
     uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB)
     uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)  # before the first map
     if virtual_tlb:
-        uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
-        rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
-
-        def fill(uc, vaddr, access, entry, data):
-            entry.paddr = vaddr
-            entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
-            return True
-
-        uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
+        add_virtual_tlb(uc)
     for m in spec["memory"]:
         uc.mem_map(m["base"], m["size_bytes"], unicorn.UC_PROT_ALL)
     for p in spec.get("peripheral", []):
