@@ -5,26 +5,14 @@
  * r6 after writing ACR = LATENCY 3 | ICEN (0x203). Both counts are left for the test at
  * "done".
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "start.h"
 
     .text
     .global reset
     .thumb_func
 reset:
-    ldr r0, =0xE000EDFC         /* DEMCR.TRCENA */
-    ldr r1, [r0]
-    orr r1, r1, #0x01000000
-    str r1, [r0]
-    ldr r0, =0xE0001000         /* DWT_CTRL.CYCCNTENA */
-    ldr r1, [r0]
-    orr r1, r1, #1
-    str r1, [r0]
     ldr r7, =0x40022000         /* FLASH_ACR */
-    ldr r0, =0xE0001004         /* DWT_CYCCNT */
+    start_cycle_counter
     ldr r1, [r0]
     movs r3, #3
     b 1f

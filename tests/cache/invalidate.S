@@ -5,26 +5,14 @@
  * then writes CTRL.INVALIDATE = 1, and r9 cold again. The counts are left for the test at
  * "done".
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "start.h"
 
     .text
     .global reset
     .thumb_func
 reset:
-    ldr r0, =0xE000EDFC         /* DEMCR.TRCENA */
-    ldr r1, [r0]
-    orr r1, r1, #0x01000000
-    str r1, [r0]
-    ldr r0, =0xE0001000         /* DWT_CTRL.CYCCNTENA */
-    ldr r1, [r0]
-    orr r1, r1, #1
-    str r1, [r0]
     ldr r7, =0x40018008         /* CACHECTRL CTRL */
-    ldr r0, =0xE0001004         /* DWT_CYCCNT */
+    start_cycle_counter
     mov r8, #0                  /* pass */
 again:
     ldr r1, [r0]
