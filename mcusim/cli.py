@@ -17,6 +17,7 @@ from mcusim import (
     __version__,
     cli_energy,
     cli_estimate,
+    cli_explore,
     cli_profile,
     cli_run,
     cli_sweep,
@@ -26,7 +27,7 @@ from mcusim import (
 from mcusim.cli_common import EPILOG
 from mcusim.errors import EXIT_USAGE, McusimError
 
-COMMANDS = [cli_run, cli_profile, cli_energy, cli_targets, cli_test, cli_estimate]
+COMMANDS = [cli_run, cli_profile, cli_energy, cli_targets, cli_test, cli_estimate, cli_explore]
 
 
 def build_parser() -> argparse.ArgumentParser:

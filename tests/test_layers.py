@@ -50,8 +50,9 @@ LAYERS = {
     "cli_test": 6.07,  # reuses cli_run's budget parsing and checks
     "pytest_plugin": 6,
     "cli_sweep": 6.08,  # mcusim run over several images/targets, through the test runner
-    "sweep": 6.04,  # emulating a model for estimate --check and sweeps (uses cli_profile)
+    "sweep": 6.04,  # mcusim sweep's grid, rows and executors (uses cli_profile, cli_energy)
     "cli_estimate": 6.05,
+    "cli_explore": 6.06,  # mcusim sweep
     "cli": 6.1,
 }
 THIRD_PARTY = {
@@ -68,7 +69,9 @@ THIRD_PARTY = {
         "cli_energy",
         "cli_test",
         "cli_sweep",
+        "cli_explore",
     },
+    "ray": {"sweep.executors"},
 }
 
 
