@@ -64,6 +64,8 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     from mcusim.energy import parse_battery, parse_period
     from mcusim.sweep.grid import Energy, check_targets, make_grid, mark_pareto, to_csv
 
+    if a.executor == "ray" and a.mode != "emulate":
+        raise InputError("--executor ray runs emulations: add --emulate (estimates need no pool)")
     targets, kernels = _list(a.targets), _list(a.kernels)
     bad = [k for k in kernels if k not in ("reference", "optimized")]
     if bad:

@@ -167,8 +167,16 @@ def test_an_optimized_flavour_on_a_core_without_dsp_is_a_row_not_a_crash(tmp_pat
         ("--targets", "apollo3,nosuchboard"),
         ("--targets", "apollo3", "--kernels", "fast"),
         ("--targets", "apollo3", "--clocks", "lots"),
+        ("--targets", "apollo3", "--executor", "ray"),
     ],
-    ids=["no-target", "no-kernels", "unknown-target", "unknown-kernels", "bad-clock"],
+    ids=[
+        "no-target",
+        "no-kernels",
+        "unknown-target",
+        "unknown-kernels",
+        "bad-clock",
+        "ray-estimate",
+    ],
 )
 def test_empty_grid_or_unknown_target_is_one_line_on_stderr_and_exit_2(args):
     p = run_cli("sweep", OWN / "sine.tflite", *args)
