@@ -198,6 +198,8 @@ def test_every_cost_table_says_how_it_was_fitted_and_matches_todays_runner_and_t
         assert "never" in path.read_text().splitlines()[1]  # "never to hardware scores"
         elf = ROOT / d["runner_elf"]
         assert hashlib.sha256(elf.read_bytes()).hexdigest() == d["runner_elf_sha256"], path.name
+        core = ROOT / d["core_table"]
+        assert hashlib.sha256(core.read_bytes()).hexdigest() == d["core_table_sha256"], path.name
         target = ROOT / "targets" / f"{d['target']}.toml"
         assert hashlib.sha256(target.read_bytes()).hexdigest() == d["target_sha256"], path.name
         for op, k in d["kernel"].items():

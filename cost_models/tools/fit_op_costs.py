@@ -36,7 +36,12 @@ from mce_testlib import TT, ModelBuilder, Op, Opt, fb, options  # noqa: E402
 from mcusim.errors import McusimError  # noqa: E402
 from mcusim.opcost.features import features, first_of_type, kernel_flavour  # noqa: E402
 from mcusim.opcost.graph import load_graph  # noqa: E402
-from mcusim.opcost.tables import OUT_DIR, memory_setup, persistent_terms  # noqa: E402
+from mcusim.opcost.tables import (  # noqa: E402
+    OUT_DIR,
+    data_cache_bytes,
+    memory_setup,
+    persistent_terms,
+)
 
 DEFAULT_TARGETS = [
     ("apollo3", "reference"), ("apollo3", "optimized"),
@@ -344,6 +349,10 @@ def fit(rows: list[tuple[dict, int, bool]]):
     )
 
 
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def fmt(v: float) -> str:
     return f"{v:.6g}"
 
@@ -361,8 +370,9 @@ def write_table(target_name, kernels, results, grid_note, args, stamp) -> Path:
         graph = load_graph(r["data"], f"{op}#{j}")
         held = j % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1
         firsts = first_of_type(graph.ops)
+        dcache = data_cache_bytes(target)
         for info, meas, first in zip(graph.ops, r["ops"], firsts, strict=True):
-            f = features(info, kernels, first=first)
+            f = features(info, kernels, first=first, dcache_bytes=dcache)
             per_op.setdefault(info.op, []).append((f, meas["cycles"], held))
             stack[info.op] = max(stack.get(info.op, 0), meas["stack_peak_bytes"] or 0)
         arena_rows.append((graph, r["arena_needed_bytes"]))
@@ -376,7 +386,10 @@ def write_table(target_name, kernels, results, grid_note, args, stamp) -> Path:
         f'core = "{target.core}"',
         f'kernels = "{kernels}"',
         f'memory = "{memory_setup(target)}"',
+        f"data_cache_bytes = {data_cache_bytes(target)}  # filters larger than this: *_uncached",
         f'target_sha256 = "{hashlib.sha256(Path(target.path).read_bytes()).hexdigest()}"',
+        f'core_table = "cost_models/cores/{target.core}.toml"',
+        f'core_table_sha256 = "{sha(REPO / "cost_models" / "cores" / f"{target.core}.toml")}"',
         f'runner_elf = "firmware_samples/elf/{target.name}/{elf.name}"',
         f'runner_elf_sha256 = "{hashlib.sha256(elf.read_bytes()).hexdigest()}"',
         "",

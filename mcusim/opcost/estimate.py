@@ -13,7 +13,14 @@ from dataclasses import asdict, dataclass, field
 from mcusim.errors import InputError
 from mcusim.opcost.features import NoCostModel, features, first_of_type, kernel_flavour
 from mcusim.opcost.graph import Graph, load_graph
-from mcusim.opcost.tables import CostTable, arena_estimate, find_table, memory_setup, scratch_bytes
+from mcusim.opcost.tables import (
+    CostTable,
+    arena_estimate,
+    data_cache_bytes,
+    find_table,
+    memory_setup,
+    scratch_bytes,
+)
 
 
 @dataclass
@@ -87,8 +94,9 @@ def estimate_bytes(
             f"({est.memory_setup})"
         )
     weighted_err = 0.0
+    dcache = data_cache_bytes(target)
     for op, first in zip(graph.ops, first_of_type(graph.ops), strict=True):
-        row = _op_estimate(op, kernels, table, clock, power, first)
+        row = _op_estimate(op, kernels, table, clock, power, first, dcache)
         est.ops.append(row)
         est.macs += op.macs or 0
         if row.cycles is None:
@@ -112,7 +120,13 @@ def estimate_bytes(
 
 
 def _op_estimate(
-    op, kernels: str, table: CostTable | None, clock: float, power: float, first: bool
+    op,
+    kernels: str,
+    table: CostTable | None,
+    clock: float,
+    power: float,
+    first: bool,
+    dcache: int,
 ):
     row = OpEstimate(
         index=op.index,
@@ -130,7 +144,7 @@ def _op_estimate(
         row.no_cost_table = "no cost table for this target"
         return row
     try:
-        counts = features(op, kernels, first=first)
+        counts = features(op, kernels, first=first, dcache_bytes=dcache)
     except NoCostModel as e:
         row.no_cost_table = str(e)
         return row

@@ -145,7 +145,10 @@ def depthwise_optimized(op: OpInfo) -> dict:
         "calls": 1,
         "out_rows": n * g["out_h"],
         "out_pixels": n * px,
-        "clip_steps": n * (g["out_h"] * k_h + px * k_w),
+        "clip_calls": n * (g["out_h"] + px),
+        # clip_taps() steps over every tap that falls outside the input, row and column
+        "clipped_taps": n
+        * ((g["out_h"] * k_h - g["sy"]) + g["out_h"] * (g["out_w"] * k_w - g["sx"])),
         "quads": n * px * (c4 // 4),
         "quad_rows": rows * (c4 // 4),
         "quad_taps": taps * (c4 // 4),
@@ -297,15 +300,38 @@ def kernel_flavour(op: str, kernels: str) -> str:
     return "reference" if op in SHARED else kernels
 
 
-def features(op: OpInfo, kernels: str, *, first: bool = True) -> dict[str, int]:
+# Loops whose weight loads miss the flash data cache on every pass when the whole filter does
+# not fit in it (the kernels re-read the filter for every output pixel or pixel pair)
+UNCACHED = {
+    ("CONV_2D", "reference"): ("macs",),
+    ("CONV_2D", "optimized"): ("inner_2x2", "inner_1x2", "inner_1x1"),
+    ("DEPTHWISE_CONV_2D", "reference"): ("macs",),
+    ("DEPTHWISE_CONV_2D", "optimized"): ("quad_taps", "scalar_taps"),
+}
+
+
+def features(
+    op: OpInfo, kernels: str, *, first: bool = True, dcache_bytes: int | None = None
+) -> dict[str, int]:
     """The loop counts of ``op`` under ``kernels``; :class:`NoCostModel` when there is none.
     ``first``: the model's first op of this type (its kernel's code is not yet in the
-    instruction cache: ``cold`` counts that call)."""
-    fn = FEATURES.get((op.op, kernel_flavour(op.op, kernels)))
+    instruction cache: ``cold`` counts that call). ``dcache_bytes``: the data cache in front
+    of the flash holding the weights (0: none); a filter larger than it adds ``*_uncached``
+    counts."""
+    key = (op.op, kernel_flavour(op.op, kernels))
+    fn = FEATURES.get(key)
     if fn is None:
         raise NoCostModel(f"no cost model for {op.op} (not fitted for our engine)")
     try:
-        return fn(op) | {"cold": 1 if first else 0}
+        f = fn(op) | {"cold": 1 if first else 0}
+        if key in UNCACHED and dcache_bytes is not None:
+            filter_bytes = 1
+            for d in op.inputs[1]:
+                filter_bytes *= d
+            spill = 1 if filter_bytes > dcache_bytes else 0
+            for name in UNCACHED[key]:
+                f[f"{name}_uncached"] = f[name] * spill
+        return f
     except (KeyError, IndexError, ValueError, TypeError, ZeroDivisionError) as e:
         raise NoCostModel(f"{op.op}: shapes or options the cost model cannot read ({e})") from None
 

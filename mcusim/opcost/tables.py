@@ -44,6 +44,17 @@ def memory_setup(target) -> str:
     return "; ".join(parts) + "; RAM 0 wait states"
 
 
+def data_cache_bytes(target) -> int:
+    """Bytes of the cache that data reads from the target's (largest) flash region go through
+    when its caches are on; 0 when they go straight to the flash."""
+    timed = [r for r in target.memory if r.kind != "ram"]
+    if not timed:
+        return 0
+    r = max(timed, key=lambda r: r.size_bytes)
+    g = r.data_geometry if r.cache else None
+    return g.lines * g.line_bytes if g else 0
+
+
 @dataclass(frozen=True)
 class KernelCost:
     op: str
