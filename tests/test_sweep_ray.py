@@ -97,3 +97,18 @@ def test_ctrl_c_cancels_outstanding_ray_tasks_and_exits_130(tmp_path):
     assert p.returncode == 130, err
     assert "interrupted" in err
     assert time.monotonic() - t0 < 15  # the outstanding tasks were cancelled, not waited for
+
+
+def test_the_command_line_with_executor_ray_starts_ray_and_prints_the_local_pools_table(tmp_path):
+    from simtest import run_cli
+
+    common = (OWN / "sine.tflite", OWN / "anomaly.tflite", "--targets", "apollo3,nrf52840",
+              "--kernels", "reference,optimized", "--emulate", "-j", "2")  # fmt: skip
+    out = {}
+    for executor in ("local", "ray"):
+        path = tmp_path / f"{executor}.json"
+        p = run_cli("sweep", *common, "--executor", executor, "--json", path, timeout=300)
+        assert p.returncode == 0, p.stderr
+        out[executor] = json.loads(path.read_text())["rows"]
+    assert out["ray"] == out["local"]
+    assert len(out["ray"]) == 8 and all(r["status"] == "ok" for r in out["ray"])

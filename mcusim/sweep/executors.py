@@ -8,11 +8,24 @@ cancels what has not finished and re-raises.
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mcusim.errors import InputError
 from mcusim.sweep.grid import Combo, Energy, base_row, emulate_row
+
+
+def _progress(done: int, total: int, row: dict) -> None:
+    """One line on stderr per finished emulation, rewritten in place (only on a terminal)."""
+    if not sys.stderr.isatty():
+        return
+    end = "\n" if done == total else ""
+    sys.stderr.write(
+        f"\r\x1b[K[{done}/{total}] {row['model']} on {row['target']} ({row['kernels']}): "
+        f"{row['status']}{end}"
+    )
+    sys.stderr.flush()
 
 
 def _local_job(args):
@@ -36,6 +49,7 @@ def run_local(combos: list[Combo], energy: Energy, jobs: int | None = None) -> l
                 row["method"] = "emulate"
                 row["reason"] = f"worker failed: {type(e).__name__}: {e}"
                 rows.append(row)
+            _progress(len(rows), len(combos), rows[-1])
         pool.shutdown()
         return rows
     except KeyboardInterrupt:
@@ -105,6 +119,7 @@ def run_ray(
                     row["method"] = "emulate"
                     row["reason"] = f"Ray task failed: {type(e).__name__}: {str(e)[:200]}"
                     rows.append(row)
+                _progress(len(rows), len(combos), rows[-1])
         except KeyboardInterrupt:
             for ref in refs:
                 ray.cancel(ref, force=True)
