@@ -205,3 +205,28 @@ def test_every_cost_table_says_how_it_was_fitted_and_matches_todays_runner_and_t
         for op, k in d["kernel"].items():
             assert k["cases_held_out"] >= 3, (path.name, op)  # stm32f103: small runner
             assert k["held_out_max_error_pct"] >= 0 and k["cycles_per"], (path.name, op)
+
+
+def test_corrupted_models_give_an_input_error_or_an_estimate_never_another_exception():
+    import random
+
+    from mcusim.errors import McusimError
+
+    target = load_target("apollo3")
+    rng = random.Random(12)
+    outcomes = {"estimate": 0, "input error": 0}
+    for name in ("kws", "digits", "vision"):
+        data = (OWN / f"{name}.tflite").read_bytes()
+        for _ in range(400):
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 8)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            if rng.random() < 0.2:
+                b = b[: rng.randrange(len(b))]
+            try:
+                estimate_bytes(bytes(b), name, target, rng.choice(["reference", "optimized"]))
+                outcomes["estimate"] += 1
+            except McusimError as e:
+                assert name in e.message and "\n" not in e.message
+                outcomes["input error"] += 1
+    assert outcomes["estimate"] > 0 and outcomes["input error"] > 0

@@ -17,13 +17,23 @@ class NoCostModel(Exception):
     """The op (or its quantisation) has no cost model; the message says why."""
 
 
-def _valid_taps(in_size: int, k: int, stride: int, dil: int, out: int, pad: int) -> list[int]:
-    """For each output position, how many of the k filter taps land inside the input."""
-    res = []
-    for o in range(out):
-        origin = o * stride - pad
-        res.append(sum(1 for t in range(k) if 0 <= origin + t * dil < in_size))
-    return res
+def _valid_taps(in_size: int, k: int, stride: int, dil: int, out: int, pad: int) -> int:
+    """How many (output position, filter tap) pairs land inside the input, summed over the
+    ``out`` positions: per tap t, the positions o with 0 <= o*stride - pad + t*dil < in_size
+    (arithmetic, so a corrupted shape cannot make it slow)."""
+    if k > MAX_TAPS or stride < 1 or dil < 1:
+        raise NoCostModel(f"a window of {k} taps, stride {stride}, dilation {dil}")
+    total = 0
+    for t in range(k):
+        off = t * dil - pad  # input index of tap t at o = 0
+        lo = 0 if off >= 0 else (-off + stride - 1) // stride  # first o inside the input
+        last = in_size - 1 - off
+        hi = min(out - 1, last // stride) if last >= 0 else -1  # last o inside it
+        total += max(0, hi - lo + 1)
+    return total
+
+
+MAX_TAPS = 1 << 16  # a window wider than this is not a model we can cost
 
 
 def _spatial(op: OpInfo, k_h: int, k_w: int) -> dict:
@@ -33,9 +43,9 @@ def _spatial(op: OpInfo, k_h: int, k_w: int) -> dict:
     dil_h, dil_w = o.get("dil_h", 1), o.get("dil_w", 1)
     pt = padding_offset(o["padding"], in_h, k_h, o["stride_h"], dil_h, out_h)
     pl = padding_offset(o["padding"], in_w, k_w, o["stride_w"], dil_w, out_w)
-    vy = _valid_taps(in_h, k_h, o["stride_h"], dil_h, out_h, pt)
-    vx = _valid_taps(in_w, k_w, o["stride_w"], dil_w, out_w, pl)
-    return dict(n=n, in_c=in_c, out_h=out_h, out_w=out_w, out_c=out_c, sy=sum(vy), sx=sum(vx))
+    sy = _valid_taps(in_h, k_h, o["stride_h"], dil_h, out_h, pt)
+    sx = _valid_taps(in_w, k_w, o["stride_w"], dil_w, out_w, pl)
+    return dict(n=n, in_c=in_c, out_h=out_h, out_w=out_w, out_c=out_c, sy=sy, sx=sx)
 
 
 def _check_int8(op: OpInfo, n_inputs: int) -> None:

@@ -61,12 +61,20 @@ class Graph:
 
 
 def load_graph(data: bytes, path: str) -> Graph:
-    """Parse ``data`` (a .tflite) into the model and one :class:`OpInfo` per operator."""
+    """Parse ``data`` (a .tflite) into the model and one :class:`OpInfo` per operator.
+
+    Raises:
+        InputError: the model is malformed (one line naming the file).
+    """
     model = parse_model(data, path)
     try:
-        raw, n_scales = _raw_options(Buffer(data))
-    except (FlatbufferError, IndexError, ValueError) as e:
+        return Graph(model, _ops(model, Buffer(data)))
+    except (FlatbufferError, IndexError, ValueError, TypeError) as e:
         raise InputError(f"{path}: malformed model: {e}") from None
+
+
+def _ops(model: Model, buf: Buffer) -> tuple[OpInfo, ...]:
+    raw, n_scales = _raw_options(buf)
     ops = []
     for o in model.operators:
         ins = [model.tensors[i] if i >= 0 else None for i in o.inputs]
@@ -79,7 +87,7 @@ def load_graph(data: bytes, path: str) -> Graph:
         const = tuple(bool(t and t.constant) for t in ins)
         filt = ins[1] if len(ins) > 1 else None
         per_channel = filt.shape[0] if filt is not None and o.op in ("CONV_2D",) else 0
-        if o.op == "DEPTHWISE_CONV_2D" and filt is not None:
+        if o.op == "DEPTHWISE_CONV_2D" and filt is not None and filt.shape:
             per_channel = filt.shape[-1]
         ops.append(
             OpInfo(
@@ -102,7 +110,7 @@ def load_graph(data: bytes, path: str) -> Graph:
                 else 0,
             )
         )
-    return Graph(model, tuple(ops))
+    return tuple(ops)
 
 
 def _raw_options(buf: Buffer) -> tuple[list, list[int]]:
