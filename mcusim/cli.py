@@ -13,11 +13,21 @@ import os
 import sys
 import traceback
 
-from mcusim import __version__, cli_energy, cli_profile, cli_run, cli_sweep, cli_targets, cli_test
+from mcusim import (
+    __version__,
+    cli_energy,
+    cli_estimate,
+    cli_explore,
+    cli_profile,
+    cli_run,
+    cli_sweep,
+    cli_targets,
+    cli_test,
+)
 from mcusim.cli_common import EPILOG
 from mcusim.errors import EXIT_USAGE, McusimError
 
-COMMANDS = [cli_run, cli_profile, cli_energy, cli_targets, cli_test]
+COMMANDS = [cli_run, cli_profile, cli_energy, cli_targets, cli_test, cli_estimate, cli_explore]
 
 
 def build_parser() -> argparse.ArgumentParser:

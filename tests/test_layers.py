@@ -32,6 +32,7 @@ LAYERS = {
     "profiler": 4,
     "roi": 4,
     "runner": 4,
+    "opcost": 4,  # the analytic op cost model: model reading, loop counts, fitted tables
     "memmap": 4.1,  # the memory report: ELF sections/symbols, target regions, measured peaks
     "simulator": 5,
     "testrunner": 5.5,  # runs the simulator over many images in a process pool
@@ -49,6 +50,9 @@ LAYERS = {
     "cli_test": 6.07,  # reuses cli_run's budget parsing and checks
     "pytest_plugin": 6,
     "cli_sweep": 6.08,  # mcusim run over several images/targets, through the test runner
+    "sweep": 6.04,  # mcusim sweep's grid, rows and executors (uses cli_profile, cli_energy)
+    "cli_estimate": 6.05,
+    "cli_explore": 6.06,  # mcusim sweep
     "cli": 6.1,
 }
 THIRD_PARTY = {
@@ -65,7 +69,9 @@ THIRD_PARTY = {
         "cli_energy",
         "cli_test",
         "cli_sweep",
+        "cli_explore",
     },
+    "ray": {"sweep.executors"},
 }
 
 

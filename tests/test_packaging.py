@@ -22,3 +22,7 @@ def test_wheel_contains_targets_and_cost_models(tmp_path):
         assert f"mcusim/_data/targets/{t.name}" in names
     for c in (ROOT / "cost_models" / "cores").glob("*.toml"):
         assert f"mcusim/_data/cost_models/cores/{c.name}" in names
+    costs = list((ROOT / "cost_models" / "ops" / "mce_costs").glob("*.toml"))
+    assert len(costs) == 15  # mcusim estimate's op cost tables
+    for c in costs:
+        assert f"mcusim/_data/cost_models/ops/mce_costs/{c.name}" in names
