@@ -19,7 +19,7 @@ from simtest import DATA, build_bare_m4, elf
 
 from mcusim.config import load_target
 from mcusim.config.core import load_core
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
 from mcusim.timing.model import CycleModel
 

@@ -27,7 +27,7 @@ import pytest
 from simtest import ELF, ROOT
 
 from mcusim.config.core import load_core
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.timing.decode import _disassembler, decode
 
 SOURCE = ROOT / "mcusim" / "_native" / "thumb.c"
