@@ -80,3 +80,44 @@ def test_each_third_party_library_lives_in_one_place():
             ):
                 bad.append(f"{name} imports {lib}")
     assert bad == []
+
+
+MAX_MODULE_LINES = 500
+MAX_CLASS_LINES = 250
+
+
+def test_no_module_is_over_500_lines_nor_any_class_over_250():
+    big = []
+    for name, path in modules():
+        text = path.read_text()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            big.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                size = node.end_lineno - node.lineno + 1
+                if size > MAX_CLASS_LINES:
+                    big.append(f"{name}.{node.name}: class of {size} lines")
+    assert big == []
+
+
+def test_cli_commands_import_nothing_from_one_another():
+    # each command module may use the shared option groups (cli.options), never another
+    # command; only the dispatcher (cli/__init__.py, run by cli/__main__.py) knows them all
+    commands = [
+        (n, p)
+        for n, p in modules()
+        if n.startswith("cli.") and n not in ("cli.options", "cli.__main__")
+    ]
+    assert len(commands) == 6  # run, profile, energy, targets, test, sweep
+    bad = [
+        f"{name} imports {imp}"
+        for name, path in commands
+        for imp in imports(path)
+        if imp.startswith("mcusim.cli") and imp != "mcusim.cli.options"
+    ]
+    assert bad == []
+
+
+def test_nothing_below_the_cli_sees_argparse():
+    users = {name for name, path in modules() if "argparse" in set(imports(path))}
+    assert users and all(name.startswith("cli") for name in users), users

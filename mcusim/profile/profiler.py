@@ -163,6 +163,30 @@ def display_names(fw: Firmware) -> dict[int, str]:
     return out
 
 
+def stack_region(probe) -> tuple[int, int] | None:
+    """The stack the profiler paints and scans around each op: the image's stack region (its
+    upper half when a heap may grow up into it from ``end``)."""
+    fw, target = probe.firmware, probe.target
+    top = probe.reg("sp") & ~3
+    bounds = stack_bounds(fw, target, top)
+    if bounds is None:
+        return None
+    lo, hi = bounds
+    has_limit = any(s in fw.symbols for s in STACK_LIMIT_SYMBOLS)
+    if not has_limit and any(f.name == "_sbrk" for f in fw.functions):
+        lo = (lo + (hi - lo) // 2) & ~7  # keep clear of a heap growing up from `end`
+    return (lo, hi)
+
+
+def arena_region(fw: Firmware, symbol: str | None) -> tuple[str, int, int] | None:
+    """The tensor arena as (symbol, address, size): ``symbol``, or the first of
+    ``ARENA_SYMBOLS`` the image has with a size."""
+    for name in (symbol,) if symbol else ARENA_SYMBOLS:
+        if name in fw.symbols and fw.symbol_sizes.get(name):
+            return (name, fw.symbols[name], fw.symbol_sizes[name])
+    return None
+
+
 class OpProfiler:
     """Observer: per-op cycles, stack and arena use; optionally per-function inclusive time.
 
@@ -207,8 +231,10 @@ class OpProfiler:
         self.probe = probe
         fw: Firmware = probe.firmware
         self.matched = match_functions(fw, self.rules)
-        self._stack_region(probe)
-        self._arena_region(fw)
+        self.stack = stack_region(probe) if self.measure_stack else None
+        self.arena = arena_region(fw, self.arena_symbol)
+        if self.arena:
+            self.arena_touched = np.zeros(self.arena[2], dtype=bool)
         native = getattr(probe, "accounting", "") == "native"
         if self.stack:
             lo, hi = self.stack
@@ -223,30 +249,6 @@ class OpProfiler:
         for address in sorted(entries):
             name = names.get(address) or self.matched[address][0]
             probe.on_address(address, self._entry_callback(address, name))
-
-    def _stack_region(self, probe) -> None:
-        fw, target = probe.firmware, probe.target
-        self.stack = None
-        if not self.measure_stack:
-            return
-        top = probe.reg("sp") & ~3
-        bounds = stack_bounds(fw, target, top)
-        if bounds is None:
-            return
-        lo, hi = bounds
-        has_limit = any(s in fw.symbols for s in STACK_LIMIT_SYMBOLS)
-        if not has_limit and any(f.name == "_sbrk" for f in fw.functions):
-            lo = (lo + (hi - lo) // 2) & ~7  # keep clear of a heap growing up from `end`
-        self.stack = (lo, hi)
-
-    def _arena_region(self, fw: Firmware) -> None:
-        self.arena = None
-        names = (self.arena_symbol,) if self.arena_symbol else ARENA_SYMBOLS
-        for name in names:
-            if name in fw.symbols and fw.symbol_sizes.get(name):
-                self.arena = (name, fw.symbols[name], fw.symbol_sizes[name])
-                self.arena_touched = np.zeros(fw.symbol_sizes[name], dtype=bool)
-                return
 
     def _entry_callback(self, address: int, name: str):
         rule = self.matched.get(address)

@@ -2,6 +2,7 @@
 into a run. ``Simulator(target, RunOptions(...)).run(firmware)`` returns a ``RunResult``.
 """
 
-from mcusim.simulator.run import Observer, Probe, RunOptions, Simulator, _Run
+from mcusim.simulator.options import Observer, Probe, RunOptions
+from mcusim.simulator.run import Simulator, _Run
 
 __all__ = ["Observer", "Probe", "RunOptions", "Simulator", "_Run"]
