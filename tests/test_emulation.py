@@ -120,8 +120,9 @@ def test_fpu_use_with_cpacr_disabled_faults_at_the_fp_instruction():
 
 
 def test_fp_code_on_a_core_without_fpu_is_a_nocp_fault_at_the_fp_instruction():
-    """An M4F build run on the Cortex-M3 target: its first FP instruction (a VPUSH in the
-    engine's init) is a NOCP UsageFault, escalated to HardFault, reported at that instruction."""
+    """An M4F build run on the Cortex-M3 target: its first FP instruction (a VPUSH at the start
+    of mce_parse_tensors, the first step of the engine's init) is a NOCP UsageFault, escalated to
+    HardFault, reported at that instruction."""
     from mcusim.image.elf import Firmware
 
     path = elf("mps2-an386", "anomaly")
@@ -129,5 +130,5 @@ def test_fp_code_on_a_core_without_fpu_is_a_nocp_fault_at_the_fp_instruction():
     assert r.exit_reason == "fault" and r.exit_code == 1
     assert r.fault.kind == "HardFault" and "NOCP" in r.fault.cause
     assert "target has no FPU" in r.fault.detail
-    assert r.fault.pc_symbol.startswith("mce_init+")
-    assert 0 < r.fault.pc - (Firmware(path).symbols["mce_init"] & ~1) < 16
+    assert r.fault.pc_symbol.startswith("mce_parse_tensors+")
+    assert 0 < r.fault.pc - (Firmware(path).symbols["mce_parse_tensors"] & ~1) < 16
