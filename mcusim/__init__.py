@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Simulator": "mcusim.simulator",
     "RunOptions": "mcusim.simulator",
-    "Firmware": "mcusim.elf",
+    "Firmware": "mcusim.image.elf",
     "load_target": "mcusim.config",
 }
 

@@ -132,7 +132,7 @@ def mutate_elf(seed: int) -> tuple[str, bytes]:
 
 
 def check_elf(path: Path, target) -> str:
-    from mcusim.elf import Firmware
+    from mcusim.image.elf import Firmware
     from mcusim.simulator import RunOptions, Simulator
 
     try:
@@ -261,7 +261,7 @@ def mutate_toml(seed: int, folder: Path) -> tuple[str, Path]:
 
 def check_toml(path: Path) -> str:
     from mcusim.config import load_target
-    from mcusim.elf import Firmware
+    from mcusim.image.elf import Firmware
     from mcusim.simulator import RunOptions, Simulator
 
     try:

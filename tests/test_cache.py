@@ -13,9 +13,9 @@ import pytest
 from simtest import elf
 
 from mcusim import cache as cache_mod
-from mcusim import elf as elf_mod
 from mcusim.cache import Cache, cache_root
-from mcusim.elf import Firmware
+from mcusim.image import elf as elf_mod
+from mcusim.image.elf import Firmware
 
 TFLM = elf("mps2-an386", "tflm_layout")  # C++ TFLM-like image: DWARF, many symbols
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from simtest import ELF, elf
 
-from mcusim import baseline as bl
 from mcusim.cli import main
-from mcusim.testrunner import TestCase, run_case
+from mcusim.report import baseline as bl
+from mcusim.testing.testrunner import TestCase, run_case
 
 T = "mps2-an386"
 HELLO = elf(T, "hello")
@@ -23,7 +23,7 @@ SPIN = elf(T, "spin")
 
 
 def outcome(image, **kw):
-    from mcusim.cli_run import check_budget
+    from mcusim.testing.budget import check_budget
 
     return run_case(TestCase(image=str(image), target=T, **kw), check_budget)
 
@@ -77,8 +77,8 @@ def test_junit_has_one_case_per_image_with_console_and_reasons(tmp_path, capsys)
 
 
 def test_console_bytes_xml_cannot_hold_are_replaced():
-    from mcusim.junit import to_xml
-    from mcusim.testrunner import Outcome
+    from mcusim.report.junit import to_xml
+    from mcusim.testing.testrunner import Outcome
 
     case = TestCase(image="x.elf", target=T)
     o = Outcome(case, False, "exit code", "bad \x01", 1, None, "a\x00b\x1bc", 0.1)
@@ -247,7 +247,7 @@ def test_per_op_rows_are_recorded_and_compared_when_the_profiler_provides_them()
 
 
 def test_test_runner_uses_every_core_by_default():
-    from mcusim.testrunner import default_jobs
+    from mcusim.testing.testrunner import default_jobs
 
     assert default_jobs() == len(os.sched_getaffinity(0))
 
@@ -264,7 +264,7 @@ def test_results_stream_on_stderr_as_each_image_finishes(capsys):
 
 def test_a_worker_loads_each_target_once(monkeypatch):
     import mcusim.config
-    from mcusim import testrunner
+    from mcusim.testing import testrunner
 
     loads = []
     original = mcusim.config.load_target

@@ -19,7 +19,7 @@ from simtest import DATA, build_bare_m4, elf
 
 from mcusim.config import load_target
 from mcusim.config.core import load_core
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
 from mcusim.timing.model import CycleModel
 
@@ -267,7 +267,7 @@ def test_a_firmware_that_invalidates_its_cache_misses_again(native, tmp_path):
 def test_flash_controller_fields_gate_reset_and_invalidate_the_caches():
     # Apollo3 CACHECFG: ENABLE (bit 0) gates ICACHE_ENABLE/DCACHE_ENABLE; STM32 FLASH_ACR:
     # ICRST empties the instruction cache only while ICEN is clear; CTRL.INVALIDATE is a pulse.
-    from mcusim.peripherals.flashctl import FlashControl
+    from mcusim.machine.peripherals.flashctl import FlashControl
 
     class System:
         def __init__(self):

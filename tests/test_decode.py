@@ -13,7 +13,7 @@ from _reference_decode import decode as reference_decode
 from simtest import ELF
 
 from mcusim.config.core import load_core
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.timing.decode import decode
 from mcusim.timing.model import CycleModel
 

@@ -10,7 +10,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 from simtest import ELF
 
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 
 SAMPLES = sorted(ELF.glob("mps2-an386/*.elf")) + sorted(
     p for p in ELF.glob("*/*.elf") if p.stem in ("tflm_layout", "hello") and "an386" not in str(p)

@@ -37,7 +37,7 @@ def test_systick_on_cortex_m0plus_uses_the_same_timer_model():
 def test_a_bus_fault_is_reported_like_a_debugger_would():
     r = run("mps2-an386", "fault")
     fw = elf("mps2-an386", "fault")
-    from mcusim.elf import Firmware
+    from mcusim.image.elf import Firmware
 
     fault_insn = Firmware(fw).symbols["fault_insn"] & ~1
     assert r.exit_reason == "fault" and r.exit_code == 1
@@ -110,7 +110,7 @@ def test_a_reset_request_ends_the_run():
 
 
 def test_fpu_use_with_cpacr_disabled_faults_at_the_fp_instruction():
-    from mcusim.elf import Firmware
+    from mcusim.image.elf import Firmware
 
     r = run("mps2-an386", "fpu_off")
     fp_insn = Firmware(elf("mps2-an386", "fpu_off")).symbols["fp_insn"] & ~1
@@ -120,14 +120,15 @@ def test_fpu_use_with_cpacr_disabled_faults_at_the_fp_instruction():
 
 
 def test_fp_code_on_a_core_without_fpu_is_a_nocp_fault_at_the_fp_instruction():
-    """An M4F build run on the Cortex-M3 target: its first FP instruction (a VPUSH in the
-    engine's init) is a NOCP UsageFault, escalated to HardFault, reported at that instruction."""
-    from mcusim.elf import Firmware
+    """An M4F build run on the Cortex-M3 target: its first FP instruction (a VPUSH at the start
+    of mce_parse_tensors, the first step of the engine's init) is a NOCP UsageFault, escalated to
+    HardFault, reported at that instruction."""
+    from mcusim.image.elf import Firmware
 
     path = elf("mps2-an386", "anomaly")
     r = Simulator(load_target("mps2-an385")).run(path)
     assert r.exit_reason == "fault" and r.exit_code == 1
     assert r.fault.kind == "HardFault" and "NOCP" in r.fault.cause
     assert "target has no FPU" in r.fault.detail
-    assert r.fault.pc_symbol.startswith("mce_init+")
-    assert 0 < r.fault.pc - (Firmware(path).symbols["mce_init"] & ~1) < 16
+    assert r.fault.pc_symbol.startswith("mce_parse_tensors+")
+    assert 0 < r.fault.pc - (Firmware(path).symbols["mce_parse_tensors"] & ~1) < 16

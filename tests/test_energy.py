@@ -7,8 +7,8 @@ import json
 import pytest
 from simtest import elf, run_cli
 
-from mcusim.energy import BATTERIES, duty_cycle, parse_battery, parse_period
 from mcusim.errors import InputError
+from mcusim.report.energy import BATTERIES, duty_cycle, parse_battery, parse_period
 
 
 def test_one_period_adds_active_wake_and_sleep_energy():

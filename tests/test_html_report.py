@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from simtest import ROOT, elf, run_cli
 
-from mcusim.htmlreport import fmt
+from mcusim.report.html import fmt
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

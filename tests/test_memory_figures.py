@@ -7,7 +7,7 @@ import pytest
 from shapebuild import SHAPES, build, have_toolchain
 
 from mcusim.config import load_target
-from mcusim.profiler import OpProfiler
+from mcusim.profile.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 
 pytestmark = pytest.mark.skipif(not have_toolchain(), reason="arm-none-eabi-gcc is not installed")
@@ -53,8 +53,8 @@ def test_a_deep_function_between_ops_counts_for_the_run_not_for_an_op(shapes):
 
 
 def test_a_board_without_flash_counts_the_image_against_the_ram_it_runs_from(shapes):
-    from mcusim.elf import Firmware
-    from mcusim.memmap import memory_report
+    from mcusim.image.elf import Firmware
+    from mcusim.report.memmap import memory_report
 
     target = load_target("mps2-an386")
     r = run(shapes["ram_only"], "mps2-an386")
@@ -75,8 +75,8 @@ def test_a_board_without_flash_counts_the_image_against_the_ram_it_runs_from(sha
 
 
 def test_a_semihosted_program_without_vector_table_has_one_static_ram_figure(shapes):
-    from mcusim.elf import Firmware
-    from mcusim.memmap import memory_report
+    from mcusim.image.elf import Firmware
+    from mcusim.report.memmap import memory_report
 
     r = run(shapes["semihosted"], "mps2-an386")
     f = r.footprint
@@ -91,7 +91,7 @@ def test_a_semihosted_program_without_vector_table_has_one_static_ram_figure(sha
 
 
 def test_a_verdict_against_no_memory_is_no_verdict():
-    from mcusim.memmap import _verdict
+    from mcusim.report.memmap import _verdict
 
     assert _verdict(1216, 0) == {
         "used_bytes": 1216,
@@ -113,8 +113,8 @@ def test_an_rtos_thread_stack_on_the_psp_is_found_and_measured(shapes):
 
 
 def test_the_arena_row_shows_what_the_firmware_used_and_said(shapes):
-    from mcusim.elf import Firmware
-    from mcusim.memmap import memory_report
+    from mcusim.image.elf import Firmware
+    from mcusim.report.memmap import memory_report
 
     r = run(shapes["cube"], "stm32l4r5", OpProfiler())
     a = memory_report(Firmware(shapes["cube"]), load_target("stm32l4r5"), r)["ram"]["arena"]

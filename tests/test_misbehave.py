@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from simtest import DATA, elf
 
-import mcusim.cli_run
+import mcusim.cli.run
 from mcusim.cli import main
 from mcusim.config import load_target
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.simulator import RunOptions, Simulator
 
 FLASH_BOARD = DATA / "mps2-an386-flash.toml"  # code in read-only flash, RAM not executable
@@ -33,7 +33,7 @@ def assert_fault_at(fw, result, label: str, kind: str, cause: str, after: int = 
 def test_an_endless_loop_without_a_limit_stops_at_the_default_timeout_and_says_so(
     monkeypatch, capsys
 ):
-    monkeypatch.setattr(mcusim.cli_run, "DEFAULT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(mcusim.cli.run, "DEFAULT_TIMEOUT_S", 0.5)
     assert main(["run", str(elf("mps2-an386", "spin")), "-t", "mps2-an386", "-q"]) == 124
     err = capsys.readouterr().err
     assert "stopped after 0.5 s of host time" in err
@@ -41,7 +41,7 @@ def test_an_endless_loop_without_a_limit_stops_at_the_default_timeout_and_says_s
 
 
 def test_the_default_timeout_is_five_minutes():
-    assert mcusim.cli_run.DEFAULT_TIMEOUT_S == 300.0
+    assert mcusim.cli.run.DEFAULT_TIMEOUT_S == 300.0
 
 
 @pytest.mark.parametrize("target", ["mps2-an386", "mps2-an385", "rp2040"])

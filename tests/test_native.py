@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 from simtest import ELF, elf
 
-from mcusim import native
 from mcusim.config import load_target
+from mcusim.machine import native
 from mcusim.simulator import RunOptions, Simulator
 
 pytestmark = pytest.mark.skipif(native.library() is None, reason=native.unavailable_reason())
@@ -55,7 +55,7 @@ def test_limits_stop_at_the_same_cycle_on_both_paths():
 
 
 def test_unicorn_private_details_are_where_the_fast_path_expects_them():
-    from mcusim.cpu import Cpu, _raw
+    from mcusim.machine.cpu import Cpu, _raw
 
     lib, hook_type = _raw()
     assert hasattr(lib, "uc_hook_add") and hasattr(lib, "uc_hook_del")
@@ -75,7 +75,7 @@ COSTED = [
 
 
 def _native_run(target, app, **options):
-    from mcusim.elf import Firmware
+    from mcusim.image.elf import Firmware
     from mcusim.simulator import _Run
 
     run = _Run(load_target(target), RunOptions(native=True, **options), Firmware(elf(target, app)))
@@ -138,7 +138,7 @@ def test_model_apps_report_the_same_on_both_paths(target, app):
 def test_raw_register_reads_match_the_binding():
     """Cpu.reg reads through Unicorn's C API directly (a private detail): every register name
     it knows must read what the binding's own reg_read gives."""
-    from mcusim.cpu import _REGS, Cpu
+    from mcusim.machine.cpu import _REGS, Cpu
 
     cpu = Cpu("cortex-m4")
     for i, name in enumerate(sorted(_REGS)):
@@ -150,7 +150,7 @@ def test_raw_register_reads_match_the_binding():
 
 
 def test_an_exception_in_an_address_hook_stops_the_run_and_is_raised():
-    from mcusim.cpu import Cpu
+    from mcusim.machine.cpu import Cpu
 
     cpu = Cpu("cortex-m4")
     cpu.map_memory(0, 0x1000, "rwx")
@@ -216,7 +216,7 @@ def test_m3_long_multiplies_and_divides_are_charged_in_c_like_python():
 def test_per_op_profile_is_the_same_on_both_paths():
     """The profiler's stack and arena checks run in C on the native path and in numpy on the
     Python path: the per-op table (cycles, stack and arena figures) must not differ."""
-    from mcusim.profiler import OpProfiler
+    from mcusim.profile.profiler import OpProfiler
 
     t = load_target("mps2-an386")
     results = []

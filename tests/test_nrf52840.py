@@ -15,9 +15,9 @@ from simtest import run_cli
 from mcusim.config import load_target
 from mcusim.config.target import MemoryRegion
 from mcusim.errors import ConfigError
-from mcusim.peripherals.easydma import EasyDmaUart
-from mcusim.peripherals.registry import build
-from mcusim.peripherals.simple import Registers
+from mcusim.machine.peripherals.easydma import EasyDmaUart
+from mcusim.machine.peripherals.registry import build
+from mcusim.machine.peripherals.simple import Registers
 
 PROBE = Path(__file__).resolve().parent / "nrf" / "probe.S"
 RAM = MemoryRegion("ram", "ram", 0x20000000, 0x10000, "rwx")

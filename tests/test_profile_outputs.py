@@ -57,8 +57,8 @@ def test_kws_app_memory_splits_flash_by_symbol_and_measures_the_arena(tmp_path):
 
 
 def test_memory_verdict_says_does_not_fit_with_negative_headroom():
-    from mcusim.elf import Firmware
-    from mcusim.memmap import memory_report
+    from mcusim.image.elf import Firmware
+    from mcusim.report.memmap import memory_report
     from mcusim.simulator import Simulator
 
     target = load_target("apollo3")

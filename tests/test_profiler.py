@@ -10,8 +10,8 @@ import pytest
 from simtest import elf, run_cli
 
 from mcusim.config import load_target
-from mcusim.elf import Firmware
-from mcusim.profiler import OpProfiler
+from mcusim.image.elf import Firmware
+from mcusim.profile.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 
 LAYOUT = elf("apollo3", "tflm_layout")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mcusim.errors import ConfigError
-from mcusim.peripherals.simple import Registers
+from mcusim.machine.peripherals.simple import Registers
 
 RCC = [
     # an STM32-style clock control register: MSION/MSIRDY, HSION->HSIRDY, PLLON->PLLRDY
@@ -67,7 +67,7 @@ def test_a_status_bit_may_follow_a_bit_of_another_register():
 
 def test_unknown_keys_of_a_peripheral_or_register_are_refused(tmp_path):
     from mcusim.config.target import PeripheralSpec
-    from mcusim.peripherals.registry import build
+    from mcusim.machine.peripherals.registry import build
 
     spec = PeripheralSpec("rcc", "registers", 0x40021000, 0x400, {"registres": []})
     with pytest.raises(ConfigError, match="unknown key.s. registres for model 'registers'"):

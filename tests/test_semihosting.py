@@ -1,4 +1,4 @@
-"""Tests for mcusim.semihosting against a fake bytearray-backed guest memory."""
+"""Tests for mcusim.machine.semihosting against a fake bytearray-backed guest memory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mcusim.semihosting import (
+from mcusim.machine.semihosting import (
     ADP_STOPPED_APPLICATION_EXIT,
     ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN,
     EACCES,

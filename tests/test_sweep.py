@@ -13,7 +13,7 @@ import pytest
 from simtest import ROOT, run_cli
 from test_html_report import Dom, chromium, needs_chromium
 
-from mcusim.energy import SECONDS_PER_DAY
+from mcusim.report.energy import SECONDS_PER_DAY
 from mcusim.sweep.grid import mark_pareto
 
 sys.path.insert(0, str(ROOT / "tests" / "engine"))

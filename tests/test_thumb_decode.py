@@ -27,10 +27,10 @@ import pytest
 from simtest import ELF, ROOT
 
 from mcusim.config.core import load_core
-from mcusim.elf import Firmware
+from mcusim.image.elf import Firmware
 from mcusim.timing.decode import _disassembler, decode
 
-SOURCE = ROOT / "mcusim" / "_native" / "thumb.c"
+SOURCES = sorted((ROOT / "mcusim" / "_native").glob("thumb*.c"))  # the decoder alone
 CORES = ("cortex-m4", "cortex-m3", "cortex-m0plus")
 REG_NAMES = (
     [f"r{i}" for i in range(13)]
@@ -63,13 +63,13 @@ class TdInsn(ctypes.Structure):
 
 
 def build(directory: Path) -> ctypes.CDLL:
-    """Compile thumb.c into ``directory`` and load it."""
+    """Compile the decoder (thumb*.c) into ``directory`` and load it."""
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
-        pytest.skip("no C compiler (cc, gcc or clang) on PATH to build mcusim/_native/thumb.c")
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH to build mcusim/_native/thumb*.c")
     out = directory / "thumb_decode.so"
     cmd = [cc, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"]
-    subprocess.run([*cmd, str(SOURCE), "-o", str(out)], check=True, capture_output=True)
+    subprocess.run([*cmd, *map(str, SOURCES), "-o", str(out)], check=True, capture_output=True)
     lib = ctypes.CDLL(str(out))
     lib.td_decode.restype = ctypes.c_int
     lib.td_decode.argtypes = [

@@ -359,7 +359,7 @@ def fmt(v: float) -> str:
 
 def write_table(target_name, kernels, results, grid_note, args, stamp) -> Path:
     from mcusim.config import load_target
-    from mcusim.runner import runner_elf
+    from mcusim.profile.runner import runner_elf
 
     target = load_target(target_name)
     elf = runner_elf(target, kernels)
@@ -409,8 +409,8 @@ def write_table(target_name, kernels, results, grid_note, args, stamp) -> Path:
         f"{target.name}, clock {target.clock_hz} Hz; cycles do not depend on the clock in "
         "mcusim (wait states are the target file's)\"",
     ]
-    from mcusim.elf import Firmware
-    from mcusim.runner import regions
+    from mcusim.image.elf import Firmware
+    from mcusim.profile.runner import regions
 
     reg = regions(Firmware(elf))
     lines += [

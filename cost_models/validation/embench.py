@@ -37,7 +37,7 @@ def find_elf(elf_dir: Path, name: str) -> Path | None:
 def measure(job: tuple[str, str, str, str]) -> dict:
     """Run one benchmark; its region of interest, exit code and a verdict line."""
     from mcusim.config import load_target
-    from mcusim.roi import parse_roi
+    from mcusim.profile.roi import parse_roi
     from mcusim.simulator import RunOptions, Simulator
 
     name, elf, target, region = job

@@ -6,7 +6,7 @@
  * For every output element (row-major over the kept dimension groups): the int32 sum of
  * (x - input zero point) over the reduced dimension groups, scaled by the prepared multiplier
  * (input_scale / output_scale / count as a Q0.31 value and shift, see prep_mean in
- * mce_engine.c) with the usual double rounding, plus the output zero point, saturated to
+ * mce_prepare_more.c) with the usual double rounding, plus the output zero point, saturated to
  * int8. The sum starts at -count * zero point and adds raw values: the same int32 result,
  * without a subtraction per element (|sum| <= 255 * 2^23 by the engine's count limit).
  *

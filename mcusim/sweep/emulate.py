@@ -25,11 +25,11 @@ def emulate_model(
     Raises:
         InputError: the model does not fit or the runner fails.
     """
-    from mcusim.cli_profile import input_for
-    from mcusim.elf import Firmware
-    from mcusim.profiler import OpProfiler
-    from mcusim.runner import RunnerLoader, check_fit, runner_elf
+    from mcusim.image.elf import Firmware
+    from mcusim.profile.profiler import OpProfiler
+    from mcusim.profile.runner import RunnerLoader, check_fit, runner_elf
     from mcusim.simulator import RunOptions, Simulator
+    from mcusim.simulator.model_run import input_for
     from mcusim.tflite.model import parse_model
 
     model = parse_model(data, name)

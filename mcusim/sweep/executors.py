@@ -77,7 +77,7 @@ def run_ray(
     """Each combination as a Ray task; the runner ELFs, the models and board files go to the
     object store once each and every task gets references to them."""
     from mcusim.config import load_target
-    from mcusim.runner import runner_elf
+    from mcusim.profile.runner import runner_elf
 
     ray = _ray()
     started_here = not ray.is_initialized()

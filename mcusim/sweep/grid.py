@@ -182,11 +182,10 @@ def _add_energy(row: dict, target, energy: Energy) -> None:
         return
     if energy.period_s is None:
         return
-    from mcusim.cli_energy import _sleep_figures
-    from mcusim.energy import duty_cycle, parse_battery
+    from mcusim.report.energy import duty_cycle, parse_battery, sleep_figures
 
     try:
-        sleep_mw, wake_s, _ = _sleep_figures(target, energy.sleep)
+        sleep_mw, wake_s, _ = sleep_figures(target, energy.sleep)
         b = duty_cycle(
             period_s=energy.period_s,
             active_s=row["latency_ms"] / 1e3,

@@ -67,9 +67,9 @@ from elftools.elf.elffile import ELFFile
 from plain_unicorn import add_virtual_tlb  # this folder is on sys.path when run as a script
 from unicorn import arm_const as A
 
-from mcusim import native
 from mcusim.config import load_target
-from mcusim.profiler import OpProfiler
+from mcusim.machine import native
+from mcusim.profile.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +164,7 @@ def add_noop_block_hook(uc: unicorn.Uc) -> None:
     """Register fastpath.c's empty C block hook: what UC_HOOK_BLOCK itself costs."""
     import ctypes
 
-    from mcusim.cpu import _raw
+    from mcusim.machine.cpu import _raw
 
     lib, hook_t = _raw()
     handle = hook_t()
@@ -430,9 +430,9 @@ STARTUP_CODE = """
 import json, sys, time
 t0 = time.perf_counter()
 import mcusim.simulator
-from mcusim import native
+from mcusim.machine import native
 from mcusim.config import load_target
-from mcusim.profiler import OpProfiler
+from mcusim.profile.profiler import OpProfiler
 from mcusim.simulator import RunOptions, Simulator
 t1 = time.perf_counter()
 r = Simulator(load_target(sys.argv[1]), RunOptions(timeout_s=None, max_cycles=1)).run(sys.argv[2])

@@ -1,0 +1,115 @@
+"""The memory-mapped I/O map: peripherals by page, and a catch-all for unknown MMIO (L4).
+
+Peripheral register windows are dispatched per 1 KiB page, so peripherals that share a page
+work. The peripheral and system address ranges no model claims are mapped too: reads return 0
+and writes are ignored, and every such access is counted for the report, never silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mcusim.config.target import Target
+from mcusim.machine.cpu import Cpu
+from mcusim.machine.peripherals.bus import Peripheral, System
+from mcusim.machine.peripherals.registry import build
+
+PAGE = 0x400
+# Armv7-M default memory map (DDI 0403E B3.1): the Peripheral region and the Private Peripheral
+# Bus. Elsewhere (external RAM/device regions, vendor system space) an access to nothing a
+# target declares is a bus error, as on a chip without an external memory controller.
+UNKNOWN_RANGES = ((0x40000000, 0x60000000), (0xE0000000, 0xE0100000))
+
+
+class MmioMap:
+    """Maps the core's and the target's peripherals into a :class:`Cpu`."""
+
+    def __init__(
+        self, cpu: Cpu, target: Target, system: System, core_peripherals: list[Peripheral]
+    ):
+        self.cpu = cpu
+        self.target = target
+        self.system = system
+        self.peripherals = list(core_peripherals)
+        for i, spec in enumerate(target.peripherals):
+            self.peripherals.append(build(spec, system, where=f"{target.path}: peripheral[{i}]"))
+
+    def by_name(self, name: str) -> Peripheral | None:
+        return next((p for p in self.peripherals if p.name == name), None)
+
+    def map_all(self, *, on_unknown: Callable[[int, str], None]) -> None:
+        pages: dict[int, list[Peripheral]] = {}
+        for p in self.peripherals:
+            for page in range(p.base & ~(PAGE - 1), p.base + p.size_bytes, PAGE):
+                pages.setdefault(page, []).append(p)
+        for page, members in sorted(pages.items()):
+            self._map_page(page, members, on_unknown)
+        taken = [(page, page + PAGE) for page in pages]
+        taken += [(r.base, r.end) for r in self.target.memory]
+        for lo, hi in UNKNOWN_RANGES:
+            for start, end in _subtract(lo, hi, taken):
+                self._map_unknown(start, end, on_unknown)
+
+    def _map_page(
+        self, page: int, members: list[Peripheral], on_unknown: Callable[[int, str], None]
+    ) -> None:
+        system = self.system
+
+        def find(address: int) -> Peripheral | None:
+            for p in members:
+                if p.base <= address < p.base + p.size_bytes:
+                    return p
+            return None
+
+        def read(offset: int, size: int) -> int:
+            address = page + offset
+            system.note_access(address)
+            p = find(address)
+            if p is None:
+                on_unknown(address, "read")
+                system.note_read(address, 0, None)
+                return 0
+            value = p.read(address - p.base, size)
+            system.note_read(address, value, p)
+            return value
+
+        def write(offset: int, size: int, value: int) -> None:
+            address = page + offset
+            system.note_access(address)
+            p = find(address)
+            if p is None:
+                on_unknown(address, "write")
+                return
+            p.write(address - p.base, size, value)
+
+        self.cpu.map_mmio(page, PAGE, read, write)
+
+    def _map_unknown(self, start: int, end: int, on_unknown: Callable[[int, str], None]) -> None:
+        system = self.system
+
+        def read(offset: int, size: int) -> int:
+            system.note_access(start + offset)
+            on_unknown(start + offset, "read")
+            system.note_read(start + offset, 0, None)
+            return 0
+
+        def write(offset: int, size: int, value: int) -> None:
+            system.note_access(start + offset)
+            on_unknown(start + offset, "write")
+
+        self.cpu.map_mmio(start, end - start, read, write)
+
+
+def _subtract(lo: int, hi: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of [lo, hi) not covered by ``taken`` intervals."""
+    out = []
+    cursor = lo
+    for a, b in sorted(taken):
+        if b <= cursor or a >= hi:
+            continue
+        if a > cursor:
+            out.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < hi:
+        out.append((cursor, hi))
+    return out

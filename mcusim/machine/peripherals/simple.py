@@ -1,0 +1,190 @@
+"""Data-driven peripherals: a register-level console UART and registers as data (L3).
+
+Both are described entirely by the target TOML (offsets, reset values, status bits that follow
+their enable bits, read-only and write-1-to-clear bits, constant status registers), so a new
+chip needs data, not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mcusim.errors import ConfigError
+from mcusim.machine.peripherals.bus import Peripheral, RegisterFile, System
+
+
+def _constant_reads(where: str, entries: Any) -> dict[int, int]:
+    out: dict[int, int] = {}
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where} must be an array of {{offset, value}} tables")
+    for i, e in enumerate(entries):
+        if not (
+            isinstance(e, dict)
+            and isinstance(e.get("offset"), int)
+            and isinstance(e.get("value"), int)
+            and not isinstance(e.get("value"), bool)
+        ):
+            raise ConfigError(f"{where}[{i}] needs integer 'offset' and 'value'")
+        out[e["offset"]] = e["value"]
+    return out
+
+
+def _read(consts: dict[int, int], regs: RegisterFile, offset: int, size: int) -> int:
+    aligned = offset & ~3
+    if aligned in consts:
+        return (consts[aligned] >> (8 * (offset - aligned))) & ((1 << (8 * size)) - 1)
+    return regs.read(offset, size)
+
+
+REGISTER_KEYS = ("offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "meaning")
+
+
+class _Register:
+    """One described register: reset value, bits that read as a copy of other bits (a ready
+    flag following its enable bit, in this register or another one of the peripheral),
+    read-only and write-1-to-clear masks."""
+
+    def __init__(self, where: str, e: Any):
+        if not isinstance(e, dict) or not isinstance(e.get("offset"), int) or e["offset"] % 4:
+            raise ConfigError(f"{where} needs an integer, word-aligned 'offset'")
+        unknown = sorted(set(e) - set(REGISTER_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(REGISTER_KEYS)})"
+            )
+        self.name = str(e.get("name", f"0x{e['offset']:03x}"))
+        self.value = _mask(where, e, "reset")
+        self.read_only = _mask(where, e, "read_only")
+        self.w1c = _mask(where, e, "write_1_to_clear")
+        self.follow: list[tuple[int, int, int, int | None]] = []
+        for f in e.get("follow", []):
+            f = {"from": f[0], "to": f[1]} if isinstance(f, list) and len(f) == 2 else f
+            ok = isinstance(f, dict) and all(isinstance(f.get(k), int) for k in ("from", "to"))
+            width = f.get("width", 1) if ok else 0
+            src = f.get("offset") if ok else None
+            if (
+                not ok
+                or not isinstance(width, int)
+                or max(f["from"], f["to"]) + width > 32
+                or not (src is None or isinstance(src, int))
+            ):
+                raise ConfigError(
+                    f"{where}.follow entries are [from_bit, to_bit] or {{from, to, width, "
+                    "offset}} (offset: another register of the peripheral) inside 32 bits"
+                )
+            self.follow.append((f["from"], f["to"], width, src))
+
+    def read(self, register: Callable[[int], int]) -> int:
+        """The value as read: ``register(offset)`` gives another register's stored value."""
+        v = self.value
+        for src, dst, width, offset in self.follow:
+            m = (1 << width) - 1
+            from_value = v if offset is None else register(offset)
+            v = (v & ~(m << dst)) | (((from_value >> src) & m) << dst)
+        return v
+
+    def write(self, value: int, mask: int = 0xFFFFFFFF) -> None:
+        """A write of the bits in ``mask`` (the bytes the access covers)."""
+        old, ro, w1c = self.value, self.read_only | ~mask, self.w1c & mask
+        self.value = ((old & ro) | (value & ~ro & ~w1c) | (old & w1c & ~value)) & 0xFFFFFFFF
+
+
+def _mask(where: str, e: dict, key: str) -> int:
+    v = e.get(key, 0)
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 1 << 32:
+        raise ConfigError(f"{where}.{key} must be a 32-bit integer")
+    return v
+
+
+class Registers(Peripheral):
+    """Registers as data: described ones (``registers``: reset value, follow, read-only and
+    write-1-to-clear bits), constant ones (``reads``), and any other offset reads back what
+    was written (``default`` before it is: 0, or 0xFFFFFFFF for an erased flash page such as
+    the nRF52 UICR)."""
+
+    def __init__(
+        self,
+        name: str,
+        base: int,
+        size_bytes: int,
+        *,
+        where: str,
+        reads: Any = (),
+        registers: Any = (),
+        default: int = 0,
+        system: System | None = None,
+    ):
+        super().__init__(name, base, size_bytes)
+        self.consts = _constant_reads(f"{where}.reads", list(reads))
+        self.regs = RegisterFile(size_bytes, _mask(where, {"default": default}, "default"))
+        if not isinstance(registers, (list, tuple)):
+            raise ConfigError(f"{where}.registers must be an array of tables")
+        self.described: dict[int, _Register] = {}
+        for i, e in enumerate(registers):
+            self.described[e["offset"] if isinstance(e, dict) else -1] = _Register(
+                f"{where}.registers[{i}]", e
+            )
+
+    def _stored(self, offset: int) -> int:
+        r = self.described.get(offset)
+        if r is not None:
+            return r.value
+        return _read(self.consts, self.regs, offset, 4)
+
+    def register_name(self, offset: int) -> str | None:
+        """The described register's name at ``offset`` (for diagnostics), or None."""
+        r = self.described.get(offset & ~3)
+        return r.name if r is not None else None
+
+    def read(self, offset: int, size: int) -> int:
+        r = self.described.get(offset & ~3)
+        if r is not None:
+            shift = 8 * (offset & 3)
+            return (r.read(self._stored) >> shift) & ((1 << (8 * size)) - 1)
+        return _read(self.consts, self.regs, offset, size)
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        r = self.described.get(offset & ~3)
+        if r is not None:
+            shift, mask = 8 * (offset & 3), (1 << (8 * size)) - 1
+            r.write((value & mask) << shift, mask << shift)
+            return
+        self.regs.write(offset, size, value)
+
+
+class Uart(Registers):
+    """A UART whose transmit register feeds the console; its other registers are registers
+    as data (``status``: constant reads such as 'TX empty'; ``registers``: e.g. a transmit-
+    enable acknowledge that follows the enable bit)."""
+
+    def __init__(
+        self,
+        name: str,
+        base: int,
+        size_bytes: int,
+        *,
+        system: System,
+        where: str,
+        tx_data_offset: int,
+        status: Any = (),
+        console: bool = True,
+        registers: Any = (),
+    ):
+        super().__init__(
+            name, base, size_bytes, where=where, reads=list(status), registers=registers
+        )
+        if not isinstance(tx_data_offset, int) or not 0 <= tx_data_offset < size_bytes:
+            raise ConfigError(f"{where}.tx_data_offset must be an offset inside the peripheral")
+        self.system = system
+        self.tx = tx_data_offset
+        self.is_console = bool(console)
+        self.bytes_sent = 0
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        if offset == self.tx:
+            self.bytes_sent += 1
+            if self.is_console:
+                self.system.console(bytes([value & 0xFF]), self.name)
+            return
+        super().write(offset, size, value)

@@ -1,0 +1,116 @@
+"""Result assembly (L5): the run's counters, stack, heap, consoles and observers' findings
+gathered into the frozen :class:`~mcusim.result.RunResult`, with time and energy from the
+target's clock and power model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcusim.image.memory import footprint
+from mcusim.machine.peripherals.exceptions import exception_name
+from mcusim.result import FunctionCycles, MmioAccess, RunResult
+
+
+@dataclass(frozen=True)
+class Energy:
+    """Energy of a run: µJ in total and active, the active power (mW) and the power note."""
+
+    energy_uj: float
+    active_uj: float
+    active_power_mw: float
+    note: str
+
+
+def energy_of(target, *, active: int, sleep: int, from_ram: int) -> Energy:
+    """Cycles awake (``from_ram`` of them running code from RAM, which draws the datasheet's
+    from-SRAM current where it has one) and asleep, at the target's clock, as energy."""
+    clock = target.clock_hz
+    p_active = target.power.active_power_mw(clock)
+    p_sram = target.power.active_power_mw(clock, from_sram=True)
+    p_sleep = target.power.sleep_power_mw()
+    active_uj = (p_active * (active - from_ram) + p_sram * from_ram) / clock * 1000.0
+    energy_uj = active_uj + p_sleep * sleep / clock * 1000.0
+    note = (
+        target.power.source
+        if p_active
+        else (f"target '{target.name}' has no active-current figure: energy is reported as 0")
+    )
+    power = active_uj / 1000.0 / (active / clock) if active else p_active
+    return Energy(energy_uj, active_uj, power, note)
+
+
+def function_cycles(blocks, fw) -> tuple[FunctionCycles, ...]:
+    """Cycles and instructions per function (by the ELF's symbols), most cycles first."""
+    totals: dict[str, list[int]] = {}
+    blocks = [b for b in blocks if b.count]
+    names = fw.function_names_at([b.address for b in blocks])  # from the ELF's arrays
+    for b, name in zip(blocks, names, strict=True):
+        t = totals.setdefault(name or f"0x{b.address:08x}", [0, 0])
+        t[0] += b.cycles()
+        t[1] += b.count * b.n_insns
+    rows = sorted(totals.items(), key=lambda kv: -kv[1][0])
+    return tuple(FunctionCycles(n, c, i) for n, (c, i) in rows)
+
+
+def assemble_result(run, host_seconds: float) -> RunResult:
+    """The result of the finished ``run`` (observers finish first)."""
+    t = run.target
+    counter = run.counter
+    cycles = counter.cycles
+    sleep = run.exceptions.sleep_cycles
+    active = cycles - sleep
+    clock = t.clock_hz
+    from_ram = min(active, sum(
+        b.cycles() for b in counter.all_blocks()
+        if b.count and (r := t.region_at(b.address)) is not None and r.kind == "ram"
+    ))  # fmt: skip
+    e = energy_of(t, active=active, sleep=sleep, from_ram=from_ram)
+    time_s = cycles / clock
+    unknown = tuple(
+        MmioAccess(a, k, n, pc, run.fw.symbolize(pc), run.access.svd_name(a))
+        for (a, k), (n, pc) in sorted(run.access.unknown.items())
+    )
+    exc = {exception_name(n): c for n, c in sorted(run.exc.taken.items())}
+    # observers finish first (an op still open gets its painted stack back), then the
+    # run's own figures are taken: no observer can change them
+    extensions = {o.name: o.finish(run) for o in run.options.observers}
+    return RunResult(
+        firmware=run.fw.path,
+        target=t.name,
+        core=t.core + ("f" if t.fpu else ""),
+        clock_hz=clock,
+        exit_reason=run.stop_reason or "halted",
+        exit_code=run.exit_code,
+        message=run.message,
+        instructions=counter.instructions(),
+        cycles=cycles,
+        active_cycles=active,
+        sleep_cycles=sleep,
+        time_s=time_s,
+        energy_uj=e.energy_uj,
+        avg_power_mw=e.energy_uj / 1000.0 / time_s if time_s else 0.0,
+        power_note=e.note,
+        footprint=footprint(run.fw, t),
+        stack_peak_bytes=run.stack.peak(),
+        stack_size_bytes=run.stack.size(),
+        process_stacks=run.stack.process_stacks(run.xu.psp_seen),
+        heap_peak_bytes=run.heap.peak,
+        top_functions=function_cycles(counter.all_blocks(), run.fw),
+        memory_stalls=tuple(counter.memory_stats(list(t.memory))),
+        exceptions_taken=exc,
+        unknown_mmio=unknown,
+        unknown_mnemonics=dict(counter.unknown),
+        semihosting_refused=tuple(run.semihosting.refused),
+        console=b"".join(run.console_chunks).decode("utf-8", "replace"),
+        console_by_source={
+            k: b"".join(v).decode("utf-8", "replace") for k, v in run.console_sources.items()
+        },
+        fault=run.fault_record,
+        host_seconds=host_seconds,
+        accounting=run.accounting,
+        warnings=(*run.access.svd_name.warnings, *run.stack.warnings()),
+        active_cycles_from_ram=from_ram,
+        active_power_mw=e.active_power_mw,
+        extensions=extensions,
+    )
