@@ -109,6 +109,9 @@ class RunResult:
     extensions: dict[str, Any] = field(default_factory=dict)  # observers' results, by name
     # RTOS thread stacks (PSP): symbol, address, size_bytes, peak_bytes (see simulator)
     process_stacks: tuple[dict, ...] = ()
+    # (core cycle, Hz) of each clock the firmware selected, the start included; empty when the
+    # core ran at one clock throughout (the target's, or what its clock registers gave at reset)
+    clock_history: tuple[tuple[int, float], ...] = ()
 
     @property
     def cpi(self) -> float:

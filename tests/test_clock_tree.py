@@ -62,3 +62,9 @@ def test_a_clock_tree_must_name_a_registers_peripheral(tmp_path):
     )
     with pytest.raises(ConfigError, match="'lpuart1' is not a registers peripheral"):
         load_target(str(board))
+
+
+def test_an_explicit_clock_pins_the_core_clock():
+    assert load_target("stm32l4r5").clock_tree is not None
+    pinned = load_target("stm32l4r5", clock_hz=80e6)
+    assert pinned.clock_tree is None and pinned.clock_hz == 80_000_000

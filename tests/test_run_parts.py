@@ -255,9 +255,53 @@ def test_energy_counts_active_cycles_at_active_power_and_sleep_at_sleep_power():
         source="datasheet",
     )
     t = SimpleNamespace(clock_hz=1_000_000, power=power, name="t")
-    e = energy_of(t, active=1000, sleep=2000, from_ram=500)
+    e = energy_of(t, [(1e6, 3000, 2000)], from_ram=500)  # 3,000 cycles at 1 MHz, 2,000 asleep
     # active: (1.0 mW * 500 + 2.0 mW * 500 cycles) / 1 MHz = 1.5 µJ; sleep 0.1 mW * 2 ms = 0.2 µJ
     assert e.active_uj == pytest.approx(1.5)
     assert e.energy_uj == pytest.approx(1.7)
     assert e.active_power_mw == pytest.approx(1.5)  # 1.5 µJ over 1 ms
     assert e.note == "datasheet"
+
+
+def test_energy_follows_each_clock_the_firmware_selected():
+    # run current proportional to the clock (µA/MHz): 1 mW at 1 MHz, 4 mW at 4 MHz
+    power = SimpleNamespace(
+        active_power_mw=lambda clock, from_sram=False: clock / 1e6,
+        sleep_power_mw=lambda: 0.1,
+        source="datasheet",
+    )
+    t = SimpleNamespace(clock_hz=4_000_000, power=power, name="t")
+    # 1,000 cycles at 1 MHz (1 ms), then 4,000 at 4 MHz (1 ms) of which 2,000 asleep (0.5 ms)
+    e = energy_of(t, [(1e6, 1000, 0), (4e6, 4000, 2000)], from_ram=0)
+    # awake: 1 mW x 1 ms + 4 mW x 0.5 ms = 3 µJ (the same energy per cycle at either clock);
+    # asleep: 0.1 mW x 0.5 ms = 0.05 µJ
+    assert e.active_uj == pytest.approx(3.0)
+    assert e.energy_uj == pytest.approx(3.05)
+    assert e.active_power_mw == pytest.approx(2.0)  # 3 µJ over 1.5 ms awake
+
+
+def test_the_core_clock_splits_a_run_at_each_change_and_warns_on_wait_states():
+    from mcusim.config.clocktree import ClockTree
+    from mcusim.simulator.core_clock import CoreClock
+
+    regs = {0x00: 0x63, 0x08: 0, 0x0C: 0x1000, 0x94: 0x0C000600}  # reset: MSI 4 MHz
+    tree = ClockTree("stm32l4", "rcc", 8e6, "flash", (20e6, 40e6))
+    periph = SimpleNamespace(name="rcc", read=lambda off, size: regs.get(off, 0))
+    periph.write = lambda off, size, value: regs.__setitem__(off, value)
+    now, ws = [0], [0]
+    clock = CoreClock(SimpleNamespace(clock_tree=tree, clock_hz=120e6), now=lambda: now[0],
+                      sleep=lambda: 0, wait_states=lambda: ws[0])  # fmt: skip
+    clock.watch([periph])
+    assert clock.hz == 4e6 and clock.history() == ()
+    now[0] = 4000  # 1 ms at 4 MHz
+    periph.write(0x08, 4, 0x5)  # SW = SWS = HSI16: 16 MHz, allowed with 0 wait states
+    now[0] = 20000  # 1 ms at 16 MHz
+    periph.write(0x08, 4, 0xA)  # HSE 8 MHz
+    assert clock.history() == ((0, 4e6), (4000, 16e6), (20000, 8e6))
+    assert clock.seconds(28000) == pytest.approx(3e-3)  # + 1 ms at 8 MHz
+    assert clock.split(28000, 0) == [(4e6, 4000, 0), (16e6, 16000, 0), (8e6, 8000, 0)]
+    assert clock.warnings == []
+    regs[0x0C] = 0x11003C01  # PLL: MSI 4 MHz x 60 / 2 = 120 MHz, still 0 wait states
+    periph.write(0x08, 4, 0xF)
+    (warning,) = clock.warnings
+    assert "120 MHz" in warning and "0 flash wait state(s)" in warning and "most 20 MHz" in warning

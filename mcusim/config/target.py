@@ -305,7 +305,9 @@ def _build(
         clock_modes=tuple(modes),
         clock_mode=clock_mode or "",
         svd=_svd_path(c, path),
-        clock_tree=_clock_tree(data, path, peripherals, memory),
+        # an explicit clock (--clock-hz) pins the core clock: the firmware's clock writes then
+        # change nothing, as on a board whose clock is fixed
+        clock_tree=None if clock_hz is not None else _clock_tree(data, path, peripherals, memory),
         raw=data,
     )
 

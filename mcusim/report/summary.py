@@ -83,7 +83,15 @@ def print_report(r: RunResult, console: Console) -> None:
     t.add_row("instructions", f"{r.instructions:,}")
     t.add_row("cycles", f"{r.cycles:,} ({r.active_cycles:,} active, {r.sleep_cycles:,} asleep)")
     t.add_row("CPI (active cycles / instruction)", f"{r.cpi:.3f}")
-    t.add_row(f"time at {mhz:g} MHz", f"{r.time_s * 1e3:.4f} ms")
+    if r.clock_history:  # the firmware changed its clock: time and energy follow each one
+        steps = ", then ".join(
+            f"{hz / 1e6:g} MHz" + (f" from cycle {cycle:,}" if cycle else "")
+            for cycle, hz in r.clock_history
+        )
+        t.add_row("core clock (set by the firmware)", steps)
+        t.add_row("time", f"{r.time_s * 1e3:.4f} ms")
+    else:
+        t.add_row(f"time at {mhz:g} MHz", f"{r.time_s * 1e3:.4f} ms")
     t.add_row("energy", f"{r.energy_uj:.3f} µJ")
     t.add_row("average power", f"{r.avg_power_mw:.3f} mW")
     f = r.footprint

@@ -22,22 +22,32 @@ class Energy:
     note: str
 
 
-def energy_of(target, *, active: int, sleep: int, from_ram: int) -> Energy:
-    """Cycles awake (``from_ram`` of them running code from RAM, which draws the datasheet's
-    from-SRAM current where it has one) and asleep, at the target's clock, as energy."""
-    clock = target.clock_hz
-    p_active = target.power.active_power_mw(clock)
-    p_sram = target.power.active_power_mw(clock, from_sram=True)
-    p_sleep = target.power.sleep_power_mw()
-    active_uj = (p_active * (active - from_ram) + p_sram * from_ram) / clock * 1000.0
-    energy_uj = active_uj + p_sleep * sleep / clock * 1000.0
+def energy_of(target, segments, *, from_ram: int) -> Energy:
+    """Energy of a run whose ``segments`` are (Hz, cycles, of which asleep) at each core clock
+    (one segment at the target's clock unless the firmware changed it): awake cycles at the
+    run current per MHz at their clock (``from_ram`` of them, spread evenly, running code from
+    RAM, which draws the datasheet's from-SRAM current where it has one), asleep ones at the
+    sleep current for the time they last."""
+    power = target.power
+    p_sleep = power.sleep_power_mw()
+    active = sum(c - s for _, c, s in segments)
+    active_uj = energy_uj = active_s = 0.0
+    for hz, cycles, sleep in segments:
+        awake = cycles - sleep
+        ram = from_ram * awake / active if active else 0
+        p_active = power.active_power_mw(hz)
+        p_sram = power.active_power_mw(hz, from_sram=True)
+        seg_uj = (p_active * (awake - ram) + p_sram * ram) / hz * 1000.0
+        active_uj += seg_uj
+        energy_uj += seg_uj + p_sleep * sleep / hz * 1000.0
+        active_s += awake / hz
+    p_active = power.active_power_mw(segments[-1][0])
     note = (
-        target.power.source
+        power.source
         if p_active
         else (f"target '{target.name}' has no active-current figure: energy is reported as 0")
     )
-    power = active_uj / 1000.0 / (active / clock) if active else p_active
-    return Energy(energy_uj, active_uj, power, note)
+    return Energy(energy_uj, active_uj, active_uj / 1000.0 / active_s if active else p_active, note)
 
 
 def function_cycles(blocks, fw) -> tuple[FunctionCycles, ...]:
@@ -60,13 +70,14 @@ def assemble_result(run, host_seconds: float) -> RunResult:
     cycles = counter.cycles
     sleep = run.exceptions.sleep_cycles
     active = cycles - sleep
-    clock = t.clock_hz
+    clock = run.core_clock.hz
     from_ram = min(active, sum(
         b.cycles() for b in counter.all_blocks()
         if b.count and (r := t.region_at(b.address)) is not None and r.kind == "ram"
     ))  # fmt: skip
-    e = energy_of(t, active=active, sleep=sleep, from_ram=from_ram)
-    time_s = cycles / clock
+    segments = run.core_clock.split(cycles, sleep)
+    e = energy_of(t, segments, from_ram=from_ram)
+    time_s = sum(c / hz for hz, c, _ in segments)
     unknown = tuple(
         MmioAccess(a, k, n, pc, run.fw.symbolize(pc), run.access.svd_name(a))
         for (a, k), (n, pc) in sorted(run.access.unknown.items())
@@ -109,7 +120,12 @@ def assemble_result(run, host_seconds: float) -> RunResult:
         fault=run.fault_record,
         host_seconds=host_seconds,
         accounting=run.accounting,
-        warnings=(*run.access.svd_name.warnings, *run.stack.warnings()),
+        warnings=(
+            *run.core_clock.warnings,
+            *run.access.svd_name.warnings,
+            *run.stack.warnings(),
+        ),
+        clock_history=run.core_clock.history(),
         active_cycles_from_ram=from_ram,
         active_power_mw=e.active_power_mw,
         extensions=extensions,

@@ -42,6 +42,7 @@ from mcusim.simulator.alignment import AlignmentCheck
 from mcusim.simulator.assemble import assemble_result
 from mcusim.simulator.boot import find_boot, load_image
 from mcusim.simulator.clock import Clock
+from mcusim.simulator.core_clock import CoreClock
 from mcusim.simulator.exceptions import ExceptionDispatch
 from mcusim.simulator.faults import DATA_ERRORS, REG_NAMES, build_fault, describe_error
 from mcusim.simulator.options import RunOptions
@@ -118,7 +119,20 @@ class _Run(RunProbe, RunSystem):
             self.counter.align_rules = self.align.rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self.access.unknown_access)
+        self.core_clock = CoreClock(
+            target,
+            now=self.access.now,
+            sleep=lambda: self.exceptions.sleep_cycles,
+            wait_states=self._flash_wait_states,
+        )
+        self.core_clock.watch(self.mmio.peripherals)
         self._hook(options)
+
+    def _flash_wait_states(self) -> int | None:
+        """The wait states of the flash region the clock tree names, now."""
+        tree = self.target.clock_tree
+        region = tree and tree.flash_region and self.memory_region(tree.flash_region)
+        return None if not region else self.counter.wait_states_of(region)
 
     def _machine(self) -> None:
         """The core's system: NVIC state, System Control Space, DWT, exception unit."""
@@ -184,7 +198,7 @@ class _Run(RunProbe, RunSystem):
             stdin=options.stdin,
             root=options.semihosting_root,
             cmdline=" ".join((Path(fw.path).name, *options.args)),
-            clock_seconds=lambda: self.now() / self.target.clock_hz,
+            clock_seconds=lambda: self.core_clock.seconds(self.now()),
             tick_hz=self.target.clock_hz,
             heap_info=self.stack.heap_info(),
         )

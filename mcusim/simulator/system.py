@@ -41,6 +41,8 @@ class RunSystem:
 
     def configure_flash(self, region: str, **settings) -> None:
         self.counter.configure_flash(self.memory_region(region), **settings)
+        if "wait_states" in settings:
+            self.core_clock.check()
 
     def read_memory(self, address: int, size: int) -> bytes:
         if size <= 0:

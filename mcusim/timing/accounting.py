@@ -275,6 +275,10 @@ class CycleCounter:
             t = self._flash[region.name] = FlashTiming(region)
         return t
 
+    def wait_states_of(self, region: MemoryRegion) -> int:
+        """The wait states ``region`` has now (the firmware may have changed them)."""
+        return self.flash_timing(region).wait_states
+
     def configure_flash(self, region: MemoryRegion, **settings) -> None:
         """The firmware changed ``region``'s wait states, prefetch or caches (FlashTiming
         .configure's keywords)."""

@@ -97,6 +97,10 @@ class NativeSetup:
             self._lib.fp_set_timing(r, *self._timing[region.name].values())
         self._keep += (regions,)
 
+    def wait_states_of(self, region: MemoryRegion) -> int:
+        """The wait states ``region`` has now (the firmware may have changed them)."""
+        return self._timing[region.name]["wait_states"]
+
     def configure_flash(self, region: MemoryRegion, **settings) -> None:
         r = self._regions[region.name]
         icache = settings.pop("invalidate_icache", False)

@@ -1,0 +1,59 @@
+/* A firmware that switches its core clock (tests/test_clock_switch.py builds it for a board it
+ * writes: mps2-an386 with an STM32L4-style RCC at 0x40021000 and [clock_tree]): it starts on
+ * MSI at 4 MHz (the RCC's reset state), turns the PLL on (MSI x 60 / 2 = 120 MHz), waits for
+ * PLLRDY, switches SYSCLK to it, then sleeps in WFI until SysTick (1,000 cycles) wakes it, and
+ * exits 0 through semihosting.
+ */
+    .syntax unified
+    .thumb
+    .section .vectors, "a"
+    .word 0x20010000
+    .word reset + 1
+    .rept 13
+    .word spin + 1
+    .endr
+    .word tick + 1              /* 15: SysTick */
+
+    .text
+    .global reset
+    .thumb_func
+reset:
+    ldr r0, =0x40021000         /* RCC */
+    ldr r1, =0x11003C01         /* PLLCFGR: PLLSRC MSI, M 1, N 60, PLLREN, R 2 */
+    str r1, [r0, #0x0C]
+    ldr r1, [r0]                /* CR */
+    orr r1, r1, #0x01000000     /* PLLON */
+    str r1, [r0]
+1:  ldr r1, [r0]
+    tst r1, #0x02000000         /* PLLRDY */
+    beq 1b
+    movs r1, #3                 /* CFGR.SW = PLL */
+    str r1, [r0, #8]
+    .global switched
+switched:
+    ldr r0, =0xE000E010         /* SysTick CSR */
+    ldr r1, =999
+    str r1, [r0, #4]            /* RVR: a wrap every 1,000 cycles */
+    movs r1, #7                 /* ENABLE | TICKINT | CLKSOURCE */
+    str r1, [r0]
+    wfi
+    movs r1, #0
+    str r1, [r0]                /* SysTick off */
+    ldr r0, =0x20000100         /* SYS_EXIT_EXTENDED parameter block */
+    ldr r2, =0x20026            /* ADP_Stopped_ApplicationExit */
+    str r2, [r0]
+    movs r1, #0
+    str r1, [r0, #4]
+    mov r1, r0
+    movs r0, #0x20              /* SYS_EXIT_EXTENDED */
+    bkpt 0xab
+    b .
+
+    .thumb_func
+tick:
+    bx lr
+
+    .thumb_func
+spin:
+    b spin
+    .ltorg
