@@ -93,6 +93,7 @@ class Cpu:
         self.uc.ctl_set_cpu_model(_MODELS[model])
         self._keep: list[Any] = []  # buffers and callbacks that must outlive the engine
         self._use_virtual_tlb()
+        self.virtual_tlb = True  # its fill hook leaves IT states behind (Simulator watches)
         self._hook_error: BaseException | None = None  # raised in a raw hook, for run()
         # registers are read straight from the C API: the binding's reg_read costs several
         # microseconds a call, and observers read registers at every op boundary
