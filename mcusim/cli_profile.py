@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mcusim.cli_common import EPILOG, number_option
-from mcusim.errors import EXIT_FAILURE, InputError
+from mcusim.errors import EXIT_FAILURE, InputError, McusimError
 
 if TYPE_CHECKING:  # numpy is imported where an input tensor is made, not at start-up
     import numpy as np
@@ -171,8 +171,10 @@ def run_model(
     input_path: str | None = None,
     observers: tuple = (),
     timeout_s: float | None = 600.0,
+    runner: str | None = None,
 ) -> ModelRun:
-    """Run a .tflite on the runner firmware for ``target``; refuse what does not fit."""
+    """Run a .tflite on the runner firmware for ``target`` (or the user's ``runner`` ELF, see
+    :mod:`mcusim.runner_contract`); refuse what does not fit."""
     from mcusim.elf import Firmware
     from mcusim.runner import RunnerLoader, check_fit, runner_elf
     from mcusim.simulator import RunOptions, Simulator
@@ -180,13 +182,24 @@ def run_model(
 
     model = load_model(model_path)
     data = Path(model_path).read_bytes()
-    fw = Firmware(runner_elf(target, kernels))
-    regions = check_fit(model, len(data), fw, target)
+    if runner:
+        from mcusim.runner_contract import check_fit_runner, failure
+
+        fw = Firmware(runner)
+        regions = check_fit_runner(model, len(data), fw)
+    else:
+        fw = Firmware(runner_elf(target, kernels))
+        regions = check_fit(model, len(data), fw, target)
     x, note = input_for(model, input_path)
     loader = RunnerLoader(data, x.tobytes(), regions)
     opts = RunOptions(timeout_s=timeout_s, observers=(loader, *observers), handle_signals=True)
     result = Simulator(target, opts).run(fw)
     error = loader.error(target)
+    if error and runner:
+        stop = result.message or result.exit_reason
+        why = failure(model_path, fw, loader.status, result.console, stop)
+        # the runner refused the model (an op it lacks, sizes): bad input; else it failed
+        raise InputError(why) if loader.status.get("status") else McusimError(why)
     if error and "arena does not fit" in error:
         raise InputError(f"{model_path}: {error}")
     if error:
@@ -214,8 +227,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         help="run a .tflite model on the runner firmware and print a per-op profile",
         description="Run MODEL (a .tflite, int8) on the target with mcusim's runner firmware "
-        "(firmware_samples/apps/runner: our own int8 engine) and print cycles, time, energy, "
-        "MACs and memory per op. Refuses a model that does not fit the target.",
+        "(firmware_samples/apps/runner: our own int8 engine), or on your own inference stack "
+        "with --runner, and print cycles, time, energy, MACs and memory per op. Refuses a "
+        "model that does not fit the target or the runner's buffers.",
     )
     p.add_argument("model", metavar="MODEL.tflite")
     p.add_argument("--target", "-t", required=True, metavar="NAME|FILE.toml")
@@ -226,6 +240,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("reference", "optimized"),
         default="reference",
         help="runner built with the reference kernels or the DSP-optimized ones",
+    )
+    p.add_argument(
+        "--runner",
+        metavar="RUNNER.elf",
+        help="your own runner firmware instead of ours: any ELF that follows the runner "
+        "contract (the mce_runner_model/_input/_output/_status symbols of "
+        "firmware_samples/apps/runner/mce_runner.h, e.g. a TFLM build of tflm_runner.cc); "
+        "--kernels is then ignored (the kernels are the runner's)",
     )
     p.add_argument("--input", metavar="x.npy", help="input tensor (default: seeded random)")
     p.add_argument(
@@ -256,18 +278,21 @@ def cmd_profile(a: argparse.Namespace) -> int:
         input_path=a.input,
         observers=observers_for(a),
         timeout_s=600.0 if timeout is None else timeout,
+        runner=a.runner,
     )
     r = run.result
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 150)
     out_hex = run.loader.output.hex()
     m = run.model
+    stack = f"runner {run.firmware}" if a.runner else f"{a.kernels} kernels"
     console.print(
         f"mcusim profile: {a.model} on {target.name} ({r.core} @ {r.clock_hz / 1e6:g} MHz), "
-        f"{a.kernels} kernels ({Path(run.firmware).name})"
+        + (stack if a.runner else f"{stack} ({Path(run.firmware).name})")
     )
     console.print(
         f"model: {m.size_bytes:,} B, {len(m.operators)} ops, {m.total_macs:,} MACs, "
-        f"arena plan {m.arena_plan()[0]:,} B activations; engine arena needed "
+        f"arena plan {m.arena_plan()[0]:,} B activations; {'runner' if a.runner else 'engine'} "
+        f"arena needed "
         f"{run.loader.status['arena_needed']:,} B"
     )
     console.print(f"input: {run.input_note}")
@@ -303,10 +328,12 @@ def cmd_profile(a: argparse.Namespace) -> int:
         r,
         runner_model_bytes=HEADER_BYTES + m.size_bytes,
         arena_planned_bytes=run.loader.status["arena_needed"],
-        arena_planned_by="the engine (mce_arena_needed) for this model",
+        arena_planned_by="the runner (mce_runner_status.arena_needed) for this model"
+        if a.runner
+        else "the engine (mce_arena_needed) for this model",
     )
     extra = {"model": a.model, "input_note": run.input_note, "output_hex": out_hex}
-    notes = [f"model {a.model}, {a.kernels} kernels", run.input_note]
+    notes = [f"model {a.model}, {stack}", run.input_note]
     rep = finish_profile(a, r, target, console, model=m, memory=mem, notes=notes)
     print_memory_report(mem, console)
     if a.json:

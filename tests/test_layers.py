@@ -32,6 +32,7 @@ LAYERS = {
     "profiler": 4,
     "roi": 4,
     "runner": 4,
+    "runner_contract": 4.01,  # checks a user's runner ELF against the runner contract
     "memmap": 4.1,  # the memory report: ELF sections/symbols, target regions, measured peaks
     "simulator": 5,
     "testrunner": 5.5,  # runs the simulator over many images in a process pool
