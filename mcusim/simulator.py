@@ -270,9 +270,6 @@ class _Run:
         if use_native:
             self.counter.attach_memory([(r, self.buffers[r.name]) for r in target.memory])
         self.counter.fp_allowed = False
-        # The CPU's TLB-fill hook (Cpu._use_virtual_tlb) runs inside memory accesses and leaves
-        # an IT state behind as a memory hook does: see _repair_it_state.
-        self.counter.it_watch = cpu.virtual_tlb
         self._align_hooked: set[int] = set()
         self._align_trap = False
         if options.check_alignment:
@@ -631,9 +628,7 @@ class _Run:
 
     def _repair_it_state(self, b: Block, sequential: bool) -> bool:
         """Unicorn bug (unicorn-engine/unicorn#2309): a memory hook on an access inside an IT
-        block stores the IT state, and nothing clears it when the IT block ends (a TLB fill
-        inside an IT block does the same: unicorn_fill_tlb calls cpu_restore_pc_only, which
-        restores the IT state of the access into the CPU state), so the block
+        block stores the IT state, and nothing clears it when the IT block ends, so the block
         after it would run as if inside one (its instructions made conditional on a stale
         condition). The previous block held the IT instruction and ended at a branch, so the
         IT state must be clear here: clear it and run this block again from its start."""

@@ -342,10 +342,10 @@ def test_a_hooked_flash_read_inside_an_it_block_does_not_leak_its_condition(
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
 @pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
 def test_a_tlb_fill_inside_an_it_block_does_not_leak_its_condition(native, tmp_path):
-    # The TLB-fill hook mcusim installs on every run leaves the IT state of the access behind
-    # as a memory hook does: with no memory hook at all (zero-wait mps2-an386), the ADDS after
-    # the IT block ran as a false conditional (exit 1). On TFLM's ResNet-8 this made a kernel
-    # skip instructions and the interpreter jump to address 0.
+    # A TLB fill (mcusim's hook, on every run) inside an IT block left the IT state of the
+    # access behind, as a memory hook does: with no memory hook at all (zero-wait mps2-an386),
+    # the ADDS after the IT block ran as a false conditional (exit 1). On TFLM's ResNet-8 this
+    # made the interpreter jump to address 0. The fill hook clears it (Cpu._use_virtual_tlb).
     out = build_bare_m4(HERE / "cache" / "it_tlb.S", tmp_path / "it_tlb.elf")
     r = Simulator(load_target("mps2-an386"), RunOptions(native=native)).run(out)
     assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message
