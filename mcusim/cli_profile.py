@@ -76,6 +76,9 @@ def finish_profile(
     from mcusim.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
     rep = op_report(result, result.active_power_mw, model)
+    from mcusim.micro_profiler import attach, report_lines
+
+    attach(rep, result.console)  # TFLM's own MicroProfiler ticks, when the firmware prints them
     from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
     label = Path(model.path).name if from_file else Path(result.firmware).name
     if a.trace:
@@ -102,6 +105,8 @@ def finish_profile(
         write_html(a.html, html_report(rep, memory, summary))
     if console is not None:
         print_op_report(rep, console)
+        for line in report_lines(rep):
+            console.print(line, markup=False, highlight=False)
     return rep
 
 

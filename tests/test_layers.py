@@ -33,6 +33,7 @@ LAYERS = {
     "roi": 4,
     "runner": 4,
     "runner_contract": 4.01,  # checks a user's runner ELF against the runner contract
+    "micro_profiler": 4.02,  # TFLM MicroProfiler lines from the console, matched to op rows
     "memmap": 4.1,  # the memory report: ELF sections/symbols, target regions, measured peaks
     "simulator": 5,
     "testrunner": 5.5,  # runs the simulator over many images in a process pool

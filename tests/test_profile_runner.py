@@ -147,6 +147,10 @@ def test_every_shared_model_on_a_tflm_runner_matches_its_reference_op_by_op(name
         assert [r["macs"] for r in rows] == [o.macs for o in model.operators]
         assert all(r["cycles"] > 0 for r in rows)
         assert 0 < d["op_report"]["total"]["cycles"] < d["cycles"]
+        mp = d["op_report"].get("micro_profiler")  # a runner built with -DMCE_RUNNER_PROFILE
+        if mp and not mp["all_zero"]:  # ... and a timer: its ticks enclose our op cycles
+            assert mp["matched"] == len(rows)
+            assert all(0 <= r["fw_ticks"] - r["cycles"] < 1000 for r in rows), rows
 
 
 @needs_tflm

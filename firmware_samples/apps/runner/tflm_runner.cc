@@ -28,6 +28,13 @@
  * the GNU ld default script and most vendor scripts collect into the NOLOAD .noinit output
  * section; pass -DMCE_RUNNER_MODEL_SECTION=... -DMCE_RUNNER_INPUT_SECTION=... to place them in a
  * NOLOAD section of your own linker script (e.g. the model at the end of flash).
+ *
+ * Optional: -DMCE_RUNNER_PROFILE gives the interpreter a tflite::MicroProfiler and prints its
+ * Log() after Invoke() ("CONV_2D took N ticks (M ms)." per op), which mcusim shows next to its
+ * own per-op cycles. The ticks are your platform's GetCurrentTimeTicks(); TFLM's default one
+ * returns 0. -DMCE_RUNNER_CYCCNT_TICKS defines ticks_per_second() and GetCurrentTimeTicks()
+ * here from the Cortex-M DWT cycle counter (clock MCE_RUNNER_CLOCK_HZ, default 25 MHz), in
+ * place of the library's (link this object before libtensorflow-microlite.a, as usual).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +45,12 @@
 #include "tensorflow/lite/micro/micro_log.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
+#ifdef MCE_RUNNER_PROFILE
+#include "tensorflow/lite/micro/micro_profiler.h"
+#endif
+#ifdef MCE_RUNNER_CYCCNT_TICKS
+#include "tensorflow/lite/micro/micro_time.h"
+#endif
 
 /* Capacities in bytes (each symbol's ELF st_size, which mcusim reads). */
 #ifndef MCE_RUNNER_MODEL_REGION_BYTES
@@ -73,7 +86,37 @@ __attribute__((used)) mce_runner_status_t mce_runner_status; /* .bss: zeroed at 
 __attribute__((aligned(16), used)) uint8_t mce_runner_arena[MCE_RUNNER_ARENA_BYTES];
 }
 
+#ifdef MCE_RUNNER_CYCCNT_TICKS
+#ifndef MCE_RUNNER_CLOCK_HZ
+#define MCE_RUNNER_CLOCK_HZ 25000000u
+#endif
+namespace tflite {
+/* Ticks are core cycles from the DWT cycle counter (Armv7-M: DEMCR.TRCENA, DWT_CTRL.CYCCNTENA),
+ * started on first use. */
+uint32_t ticks_per_second() { return MCE_RUNNER_CLOCK_HZ; }
+uint32_t GetCurrentTimeTicks()
+{
+    volatile uint32_t* const demcr = (volatile uint32_t*)0xE000EDFCu;
+    volatile uint32_t* const dwt_ctrl = (volatile uint32_t*)0xE0001000u;
+    volatile uint32_t* const cyccnt = (volatile uint32_t*)0xE0001004u;
+    if (!(*dwt_ctrl & 1u)) {
+        *demcr |= 1u << 24;
+        *cyccnt = 0;
+        *dwt_ctrl |= 1u;
+    }
+    return *cyccnt;
+}
+}  // namespace tflite
+#endif
+
 namespace {
+
+#ifdef MCE_RUNNER_PROFILE
+tflite::MicroProfiler g_profiler;
+tflite::MicroProfiler* const kProfiler = &g_profiler;
+#else
+tflite::MicroProfilerInterface* const kProfiler = nullptr;
+#endif
 
 /* The ops of the MLPerf Tiny int8 models (keyword spotting DS-CNN, image classification
  * ResNet-8, anomaly detection autoencoder, visual wake words MobileNet). Add yours here and
@@ -173,7 +216,8 @@ int main(void)
         st->engine_status = kTfLiteError;
         return finish(MCE_RUNNER_ERR_INIT, "op resolver full: raise kMaxOps");
     }
-    tflite::MicroInterpreter interpreter(model, resolver, mce_runner_arena, arena_bytes);
+    tflite::MicroInterpreter interpreter(model, resolver, mce_runner_arena, arena_bytes,
+                                         nullptr, kProfiler);
     TfLiteStatus ts = interpreter.AllocateTensors();
     st->arena_needed = (uint32_t)interpreter.arena_used_bytes();
     if (ts != kTfLiteOk) {
@@ -203,6 +247,9 @@ int main(void)
         st->engine_status = ts;
         return finish(MCE_RUNNER_ERR_INVOKE, "Invoke() failed (TFLM's message above)");
     }
+#ifdef MCE_RUNNER_PROFILE
+    g_profiler.Log();
+#endif
 
     for (i = 0, off = 0; i < interpreter.outputs_size(); i++) {
         TfLiteTensor* t = interpreter.output(i);
