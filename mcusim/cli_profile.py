@@ -76,7 +76,8 @@ def finish_profile(
     from mcusim.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
     rep = op_report(result, result.active_power_mw, model)
-    from mcusim.micro_profiler import attach, report_lines
+    from mcusim.micro_profiler import attach
+    from mcusim.micro_profiler import print_report as print_micro_profiler
 
     attach(rep, result.console)  # TFLM's own MicroProfiler ticks, when the firmware prints them
     from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
@@ -105,8 +106,7 @@ def finish_profile(
         write_html(a.html, html_report(rep, memory, summary))
     if console is not None:
         print_op_report(rep, console)
-        for line in report_lines(rep):
-            console.print(line, markup=False, highlight=False)
+        print_micro_profiler(rep, console)
     return rep
 
 

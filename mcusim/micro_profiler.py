@@ -6,8 +6,9 @@ A TFLM firmware that gives its MicroInterpreter a ``tflite::MicroProfiler`` and 
 lines. The ticks are the firmware's ``GetCurrentTimeTicks()`` (0 with TFLM's default
 ``micro_time.cc``; the DWT cycle counter, which mcusim models, in ``tflm_runner.cc`` built with
 ``-DMCE_RUNNER_CYCCNT_TICKS``). The events whose tags are op names are matched to the op rows
-of the per-op report when their sequence is the rows' sequence or its end (a firmware that
-logs only its last Invoke); otherwise nothing is matched and the report says so.
+of the per-op report when their sequence is the rows' sequence; otherwise (a benchmark that
+logs one of its several Invoke() calls: the log does not say which) nothing is matched and
+the report says so.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def parse(console: str) -> list[tuple[str, int]]:
 
 
 def attach(rep: dict, console: str) -> dict | None:
-    """Give each op row of ``rep`` its ``fw_ticks`` when the firmware printed MicroProfiler
-    events that line up with the rows; the summary (also stored as ``rep["micro_profiler"]``),
+    """Give each op row of ``rep`` its ``fw_ticks`` when the firmware printed one MicroProfiler
+    event per row, in the rows' order; the summary (also stored as ``rep["micro_profiler"]``),
     or None when the console has no such events."""
     events = parse(console)
     if not events:
@@ -46,10 +47,9 @@ def attach(rep: dict, console: str) -> dict | None:
     ops = {r["op"] for r in rows}
     op_events = [e for e in events if e[0] in ops]
     tags = [t for t, _ in op_events]
-    first = len(rows) - len(op_events)
-    aligned = bool(op_events) and first >= 0 and tags == [r["op"] for r in rows[first:]]
+    aligned = bool(op_events) and tags == [r["op"] for r in rows]
     for i, r in enumerate(rows):
-        r["fw_ticks"] = op_events[i - first][1] if aligned and i >= first else None
+        r["fw_ticks"] = op_events[i][1] if aligned else None
     out = {
         "events": len(events),
         "op_events": len(op_events),
@@ -78,7 +78,7 @@ def report_lines(rep: dict) -> list[str]:
             "counts DWT cycles",
         ]
     if not mp["matched"]:
-        return [head + " (their order is not the rows' order: not compared)"]
+        return [head + " (not one event per op row, in order: not compared)"]
     title = f"  {'#':>4}  {'op':<20} {'mcusim cycles':>14} {'firmware ticks':>15} {'diff':>9}"
     lines = [head, title]
     for i, r in enumerate(rep["rows"]):
@@ -87,3 +87,9 @@ def report_lines(rep: dict) -> list[str]:
             continue
         lines.append(f"  {i:>4}  {r['op']:<20} {r['cycles']:>14,} {t:>15,} {t - r['cycles']:>+9,}")
     return lines
+
+
+def print_report(rep: dict, console) -> None:
+    """Print :func:`report_lines` on a rich console (as plain text)."""
+    for line in report_lines(rep):
+        console.print(line, markup=False, highlight=False)

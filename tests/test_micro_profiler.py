@@ -44,11 +44,13 @@ def test_ticks_go_next_to_the_rows_they_measure():
     assert len(lines) == 5
 
 
-def test_events_of_the_last_invoke_only_match_the_last_rows():
+def test_events_of_one_of_several_invokes_are_not_matched_to_a_guessed_one():
+    # TFLM's keyword_benchmark logs its first Invoke() and runs 10 more: which rows the
+    # events belong to is not in the log
     r = rep(("CONV_2D", 10), ("SOFTMAX", 1), ("CONV_2D", 11), ("SOFTMAX", 2))
     mp = attach(r, "CONV_2D took 20 ticks (0 ms).\nSOFTMAX took 3 ticks (0 ms).\n")
-    assert mp["matched"] == 2
-    assert [row["fw_ticks"] for row in r["rows"]] == [None, None, 20, 3]
+    assert (mp["op_events"], mp["matched"]) == (2, 0)
+    assert [row["fw_ticks"] for row in r["rows"]] == [None] * 4
 
 
 def test_events_in_another_order_are_not_matched_and_zero_ticks_are_explained():
