@@ -191,7 +191,7 @@ def run_model(
         from mcusim.runner_contract import check_fit_runner, failure
 
         fw = Firmware(runner)
-        regions = check_fit_runner(model, len(data), fw)
+        regions = check_fit_runner(model, len(data), fw, target)
     else:
         fw = Firmware(runner_elf(target, kernels))
         regions = check_fit(model, len(data), fw, target)

@@ -43,9 +43,40 @@ def section_of(fw: Firmware, address: int, size: int) -> Section | None:
     return None
 
 
-def _placement_problem(fw: Firmware, name: str) -> str | None:
-    """Why start-up code would clear or overwrite ``name`` before main(), or None."""
+HEAP_START = ("end", "__end__", "_end")
+HEAP_LIMIT = ("__heap_limit", "__HeapLimit", "__heap_end__", "_heap_end")
+
+
+def _in_heap(fw: Firmware, address: int, target) -> int | None:
+    """The heap start when ``address`` lies in the heap newlib's _sbrk hands out (from the
+    ``end`` symbol up to a heap-limit symbol, else to the end of that memory region), else
+    None. Only for firmware that has _sbrk: ours has none and keeps buffers above ``end``."""
+    start = next((fw.symbols[s] for s in HEAP_START if s in fw.symbols), None)
+    if "_sbrk" not in fw.symbols or start is None or address < start:
+        return None
+    limit = next((fw.symbols[s] for s in HEAP_LIMIT if s in fw.symbols), None)
+    if limit is None:
+        region = target.region_at(start) if target is not None else None
+        limit = region.base + region.size_bytes if region is not None else start
+    return start if address < limit else None
+
+
+def _placement_problem(fw: Firmware, name: str, target=None) -> str | None:
+    """Why start-up code (or the heap) would clear or overwrite ``name``, or None."""
     s = section_of(fw, fw.symbols[name], fw.symbol_sizes[name])
+    heap = _in_heap(fw, fw.symbols[name], target)
+    if heap is not None:
+        orphan = s is not None and s.name.startswith(".noinit.")
+        return (
+            f"{name} is in the heap (from 'end' = 0x{heap:08x}), where malloc may overwrite "
+            "what mcusim wrote"
+            + (
+                f" (its section {s.name} is an orphan: the linker script has no .noinit "
+                "output section, so ld put it after .bss)"
+                if orphan
+                else ""
+            )
+        )
     if s is None:
         return None  # outside every section header (a hand-placed address): trust the user
     if _BSS.match(s.name):
@@ -58,7 +89,7 @@ def _placement_problem(fw: Firmware, name: str) -> str | None:
     return None
 
 
-def contract_regions(fw: Firmware) -> Regions:
+def contract_regions(fw: Firmware, target=None) -> Regions:
     """The runner's buffers, or an InputError naming what breaks the contract."""
     missing = [s for s in SYMBOLS if s not in fw.symbols]
     if missing:
@@ -74,7 +105,7 @@ def contract_regions(fw: Firmware) -> Regions:
             "the contract reads each buffer's capacity from st_size"
         )
     for name in HOST_WRITTEN:
-        why = _placement_problem(fw, name)
+        why = _placement_problem(fw, name, target)
         if why:
             raise InputError(
                 f"{fw.path}: {why}; put it in a NOLOAD section (e.g. .noinit) or in read-only "
@@ -94,9 +125,9 @@ def contract_regions(fw: Firmware) -> Regions:
     )
 
 
-def check_fit_runner(model: Model, model_bytes: int, fw: Firmware) -> Regions:
+def check_fit_runner(model: Model, model_bytes: int, fw: Firmware, target=None) -> Regions:
     """Refuse a model, input or output that does not fit the runner's buffers."""
-    r = contract_regions(fw)
+    r = contract_regions(fw, target)
     name = Path(fw.path).name
     need = HEADER_BYTES + model_bytes
     if need > r.model_bytes:

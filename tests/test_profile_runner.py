@@ -101,6 +101,21 @@ def test_a_host_written_buffer_in_bss_is_refused(tmp_path):
 
 
 @needs_gcc
+def test_a_host_written_buffer_in_the_heap_is_refused(tmp_path):
+    # a linker script without .noinit puts .noinit.* after .bss, where newlib's heap starts
+    elf = build_bare_m4(HERE / "runner" / "fake_runner.S", tmp_path / "heap.elf", "WITH_HEAP")
+    p = run_cli("profile", SAMPLE_MODELS / "sine.tflite", "--target", "mps2-an386", "--runner", elf)
+    assert p.returncode == 2
+    line = _one_line_error(p)
+    assert f"{elf}: mce_runner_model is in the heap (from 'end' = 0x" in line
+    assert "where malloc may overwrite what mcusim wrote" in line
+    # the same buffers above 'end' without _sbrk: no heap (our own runners are built so)
+    elf = build_bare_m4(HERE / "runner" / "fake_runner.S", tmp_path / "ok.elf", "INPUT_BYTES=64")
+    p = run_cli("profile", SAMPLE_MODELS / "sine.tflite", "--target", "mps2-an386", "--runner", elf)
+    assert p.returncode == 1 and "never wrote mce_runner_status" in p.stderr
+
+
+@needs_gcc
 def test_a_runner_that_never_writes_its_status_fails_with_what_it_printed(tmp_path):
     elf = build_bare_m4(HERE / "runner" / "fake_runner.S", tmp_path / "f.elf", "INPUT_BYTES=1024")
     p = run_cli(

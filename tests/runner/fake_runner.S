@@ -2,7 +2,10 @@
  * and tiny buffers, to test how `mcusim profile --runner` checks a runner before and after the
  * run. It runs no model: it prints one line through semihosting and exits 0 without writing
  * mce_runner_status. -DINPUT_IN_BSS puts mce_runner_input in .bss (which the contract forbids:
- * start-up zeroes it); -DINPUT_BYTES=n sets the input buffer's capacity (default 16).
+ * start-up zeroes it); -DINPUT_BYTES=n sets the input buffer's capacity (default 16);
+ * 'end' marks the end of .bss; -DWITH_HEAP also defines newlib's _sbrk, whose heap starts at
+ * 'end', so the buffers (in .noinit, after .bss) lie in the heap, as with a linker script
+ * without .noinit.
  */
 #ifndef INPUT_BYTES
 #define INPUT_BYTES 16
@@ -29,6 +32,12 @@ reset:
     movs r0, #0x20              /* SYS_EXIT_EXTENDED */
     bkpt 0xab
     b .
+#ifdef WITH_HEAP
+    .global _sbrk
+    .thumb_func
+_sbrk:
+    bx lr
+#endif
     .ltorg
 message:
     .asciz "fake runner: no engine here\n"
@@ -63,3 +72,5 @@ mce_runner_output:
 mce_runner_status:
     .space 44
     .size mce_runner_status, . - mce_runner_status
+    .global end                 /* the end of .bss, as in our sections.ld */
+end:
