@@ -39,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         help="run a .tflite model on the runner firmware and print a per-op profile",
         description="Run MODEL (a .tflite, int8) on the target with mcusim's runner firmware "
-        "(firmware_samples/apps/runner: our own int8 engine) and print cycles, time, energy, "
-        "MACs and memory per op. Refuses a model that does not fit the target.",
+        "(firmware_samples/apps/runner: our own int8 engine), or on your own inference stack "
+        "with --runner, and print cycles, time, energy, MACs and memory per op. Refuses a "
+        "model that does not fit the target or the runner's buffers.",
     )
     p.add_argument("model", metavar="MODEL.tflite")
     p.add_argument("--target", "-t", required=True, metavar="NAME|FILE.toml")
@@ -51,6 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("reference", "optimized"),
         default="reference",
         help="runner built with the reference kernels or the DSP-optimized ones",
+    )
+    p.add_argument(
+        "--runner",
+        metavar="RUNNER.elf",
+        help="your own runner firmware instead of ours: any ELF that follows the runner "
+        "contract (the mce_runner_model/_input/_output/_status symbols of "
+        "firmware_samples/apps/runner/mce_runner.h, e.g. a TFLM build of tflm_runner.cc); "
+        "--kernels is then ignored (the kernels are the runner's)",
     )
     p.add_argument("--input", metavar="x.npy", help="input tensor (default: seeded random)")
     p.add_argument(
@@ -84,19 +93,21 @@ def cmd_profile(a: argparse.Namespace) -> int:
         input_path=a.input,
         observers=profiling.observers(),
         timeout_s=600.0 if timeout is None else timeout,
+        runner=a.runner,
     )
     r = run.result
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 150)
     out_hex = run.loader.output.hex()
     m = run.model
+    stack = f"runner {run.firmware}" if a.runner else f"{a.kernels} kernels"
     console.print(
         f"mcusim profile: {a.model} on {target.name} ({r.core} @ {r.clock_hz / 1e6:g} MHz), "
-        f"{a.kernels} kernels ({Path(run.firmware).name})"
+        + (stack if a.runner else f"{stack} ({Path(run.firmware).name})")
     )
     console.print(
         f"model: {m.size_bytes:,} B, {len(m.operators)} ops, {m.total_macs:,} MACs, "
-        f"arena plan {m.arena_plan()[0]:,} B activations; engine arena needed "
-        f"{run.loader.status['arena_needed']:,} B"
+        f"arena plan {m.arena_plan()[0]:,} B activations; {'runner' if a.runner else 'engine'} "
+        f"arena needed {run.loader.status['arena_needed']:,} B"
     )
     console.print(f"input: {run.input_note}")
     shown = out_hex if len(out_hex) <= 128 else out_hex[:128] + f"... ({len(out_hex) // 2:,} B)"
@@ -131,10 +142,12 @@ def cmd_profile(a: argparse.Namespace) -> int:
         r,
         runner_model_bytes=HEADER_BYTES + m.size_bytes,
         arena_planned_bytes=run.loader.status["arena_needed"],
-        arena_planned_by="the engine (mce_arena_needed) for this model",
+        arena_planned_by="the runner (mce_runner_status.arena_needed) for this model"
+        if a.runner
+        else "the engine (mce_arena_needed) for this model",
     )
     extra = {"model": a.model, "input_note": run.input_note, "output_hex": out_hex}
-    notes = [f"model {a.model}, {a.kernels} kernels", run.input_note]
+    notes = [f"model {a.model}, {stack}", run.input_note]
     rep = finish_profile(profiling, r, target, console, model=m, memory=mem, notes=notes)
     print_memory_report(mem, console)
     if a.json:

@@ -252,6 +252,9 @@ def cmd_run(a: argparse.Namespace) -> int:
 
             console = Console(soft_wrap=False, width=wide)
             print_op_report(extra["op_report"], console)
+            from mcusim.report.micro_profiler import print_report as print_micro_profiler
+
+            print_micro_profiler(extra["op_report"], console)  # TFLM's own ticks, if printed
             print_memory_report(extra["memory"], console)
     print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
     return code

@@ -20,6 +20,7 @@ _MODELS = {
     "cortex-m3": A.UC_CPU_ARM_CORTEX_M3,
     "cortex-m4": A.UC_CPU_ARM_CORTEX_M4,
 }
+XPSR_IT_BITS = 0x0600FC00  # EPSR.IT[1:0] (bits 26:25) and IT[7:2] (bits 15:10)
 _REGS = {f"r{i}": getattr(A, f"UC_ARM_REG_R{i}") for i in range(13)}
 _REGS |= {
     "sp": A.UC_ARM_REG_SP,
@@ -114,6 +115,14 @@ class Cpu:
         registers), so the only check the CPU fill made was Execute Never of the default memory
         map; a fetch from there now fails as unmapped or MMIO memory, and the simulator reports
         it as the core would (``execute_never``).
+
+        A fill inside an IT block must not leave its IT state behind: ``unicorn_fill_tlb``
+        first calls ``cpu_restore_pc_only``, which writes the IT state of the access into the
+        CPU state, where the translated code never clears it (it keeps the IT state in the
+        translation and expects the CPU's copy to be clear; the unicorn-engine/unicorn#2309
+        shape). The next block looked up would run as if inside that IT block, its instructions
+        conditional on a stale condition: TFLM's ResNet-8 jumped to address 0. The fill clears
+        it again; the access itself is not affected (its code was translated with its IT state).
         """
         self.uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
         rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
@@ -123,6 +132,9 @@ class Cpu:
 
         def fill(uc: Any, vaddr: int, access: int, entry: Any, _: Any) -> bool:
             self.tlb_fills += 1
+            xpsr = self.reg("xpsr")
+            if xpsr & XPSR_IT_BITS:
+                self.set_reg("xpsr", xpsr & ~XPSR_IT_BITS)
             entry.paddr = vaddr
             entry.perms = rwx if access == fetch else rw
             return True

@@ -166,8 +166,10 @@ class RunnerLoader:
         if st.get("magic") != STATUS_MAGIC:
             return "the runner firmware did not start (no status written)"
         code = st["status"]
-        if code == 0:
+        if code == 0 and st["stage"] == 4:
             return None
+        if code == 0:  # status is written last: a fault or an early exit left it at 0
+            return f"the runner stopped in stage {st['stage']} without finishing"
         if code == 4 and st["engine_status"] == MCE_ERR_ARENA:
             need, have = st["arena_needed"], st["arena_bytes"]
             return (

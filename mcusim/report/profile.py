@@ -16,6 +16,10 @@ def finish_profile(
     from mcusim.report.traces import callgrind, chrome_trace, speedscope, write_json, write_text
 
     rep = op_report(result, result.active_power_mw, model)
+    from mcusim.report.micro_profiler import attach
+    from mcusim.report.micro_profiler import print_report as print_micro_profiler
+
+    attach(rep, result.console)  # TFLM's own MicroProfiler ticks, when the firmware prints them
     from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
     label = Path(model.path).name if from_file else Path(result.firmware).name
     if a.trace:
@@ -42,4 +46,5 @@ def finish_profile(
         write_html(a.html, html_report(rep, memory, summary))
     if console is not None:
         print_op_report(rep, console)
+        print_micro_profiler(rep, console)
     return rep

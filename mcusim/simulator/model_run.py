@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mcusim.errors import InputError
+from mcusim.errors import InputError, McusimError
 
 if TYPE_CHECKING:  # numpy is imported where an input tensor is made, not at start-up
     import numpy as np
@@ -67,8 +67,10 @@ def run_model(
     input_path: str | None = None,
     observers: tuple = (),
     timeout_s: float | None = 600.0,
+    runner: str | None = None,
 ) -> ModelRun:
-    """Run a .tflite on the runner firmware for ``target``; refuse what does not fit."""
+    """Run a .tflite on the runner firmware for ``target`` (or the user's ``runner`` ELF, see
+    :mod:`mcusim.profile.runner_contract`); refuse what does not fit."""
     from mcusim.image.elf import Firmware
     from mcusim.profile.runner import RunnerLoader, check_fit, runner_elf
     from mcusim.simulator import RunOptions, Simulator
@@ -76,13 +78,24 @@ def run_model(
 
     model = load_model(model_path)
     data = Path(model_path).read_bytes()
-    fw = Firmware(runner_elf(target, kernels))
-    regions = check_fit(model, len(data), fw, target)
+    if runner:
+        from mcusim.profile.runner_contract import check_fit_runner, failure
+
+        fw = Firmware(runner)
+        regions = check_fit_runner(model, len(data), fw, target)
+    else:
+        fw = Firmware(runner_elf(target, kernels))
+        regions = check_fit(model, len(data), fw, target)
     x, note = input_for(model, input_path)
     loader = RunnerLoader(data, x.tobytes(), regions)
     opts = RunOptions(timeout_s=timeout_s, observers=(loader, *observers), handle_signals=True)
     result = Simulator(target, opts).run(fw)
     error = loader.error(target)
+    if error and runner:
+        stop = result.message or result.exit_reason
+        why = failure(model_path, fw, loader.status, result.console, stop)
+        # the runner refused the model (an op it lacks, sizes): bad input; else it failed
+        raise InputError(why) if loader.status.get("status") else McusimError(why)
     if error and "arena does not fit" in error:
         raise InputError(f"{model_path}: {error}")
     if error:
