@@ -351,6 +351,17 @@ def test_a_tlb_fill_inside_an_it_block_does_not_leak_its_condition(native, tmp_p
     assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message
 
 
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_an_it_block_cut_by_a_page_keeps_its_state_across_the_fetch_fill(native, tmp_path):
+    # The fill for the next page's first fetch happens with the CPU's IT state being the real
+    # one (stored by the block that ended inside the IT block): clearing it there, as the data
+    # fill must, made MOVNE run unconditionally (exit 1). Seen on the rebuilt sine app.
+    out = build_bare_m4(HERE / "cache" / "it_page.S", tmp_path / "it_page.elf")
+    r = Simulator(load_target("mps2-an386"), RunOptions(native=native)).run(out)
+    assert (r.exit_reason, r.exit_code) == ("exit", 0), r.message
+
+
 def test_it_blocks_end_inside_a_block_unless_it_is_cut_in_the_middle_of_one():
     # The IT-state repair runs only after blocks whose IT blocks all end inside them: a block
     # cut before an instruction that crosses a page (0x57fe here) ends inside its IT block,

@@ -1,6 +1,6 @@
 """TFLM's own MicroProfiler output, read from a firmware's console and put next to mcusim's op
-rows (mcusim.report.micro_profiler): both of its print formats, alignment with the rows, and the cases
-where nothing can be compared."""
+rows (mcusim.report.micro_profiler): both of its print formats, alignment with the rows, and
+the cases where nothing can be compared."""
 
 from __future__ import annotations
 

@@ -121,8 +121,11 @@ class Cpu:
         CPU state, where the translated code never clears it (it keeps the IT state in the
         translation and expects the CPU's copy to be clear; the unicorn-engine/unicorn#2309
         shape). The next block looked up would run as if inside that IT block, its instructions
-        conditional on a stale condition: TFLM's ResNet-8 jumped to address 0. The fill clears
+        conditional on a stale condition: TFLM's ResNet-8 jumped to address 0. A data fill clears
         it again; the access itself is not affected (its code was translated with its IT state).
+        A fetch fill (translating the next block) leaves it: then the CPU's IT state is the real
+        one, stored by a block that ended inside an IT block, e.g. at a page boundary
+        (``tests/cache/it_page.S``).
         """
         self.uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
         rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
@@ -132,11 +135,15 @@ class Cpu:
 
         def fill(uc: Any, vaddr: int, access: int, entry: Any, _: Any) -> bool:
             self.tlb_fills += 1
+            if access == fetch:
+                # a fill for translating the next block: the CPU's IT state is the real one
+                # (a block that ended inside an IT block stored it), never clear it here
+                entry.paddr, entry.perms = vaddr, rwx
+                return True
             xpsr = self.reg("xpsr")
             if xpsr & XPSR_IT_BITS:
                 self.set_reg("xpsr", xpsr & ~XPSR_IT_BITS)
-            entry.paddr = vaddr
-            entry.perms = rwx if access == fetch else rw
+            entry.paddr, entry.perms = vaddr, rw
             return True
 
         self._keep.append(fill)
