@@ -3,11 +3,9 @@
  * and the block after the branch would run its first instruction as conditional (LT, false
  * there) unless mcusim repairs it. Exits 0 when ADDS ran, 1 when it was skipped.
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "../bare.h"
+
+    vector_table_start
 
     .text
     .global reset
@@ -27,14 +25,7 @@ reset:
     ite eq
     moveq r1, #0
     movne r1, #1
-    ldr r0, =0x20000100         /* SYS_EXIT_EXTENDED parameter block */
-    ldr r2, =0x20026            /* ADP_Stopped_ApplicationExit */
-    str r2, [r0]
-    str r1, [r0, #4]
-    mov r1, r0
-    movs r0, #0x20              /* SYS_EXIT_EXTENDED */
-    bkpt 0xab
-    b .
+    exit_with_r1
     .balign 4
 table:
     .word 0x12345678

@@ -5,11 +5,9 @@
  * still covered by the IT and must not run (NE is false). Exits with r1: 0, or 1 when MOVNE ran
  * as if unconditional.
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "../bare.h"
+
+    vector_table_start
 
     .text
     .global reset
@@ -23,12 +21,5 @@ reset:
 page_end:                       /* the last halfword of the page */
     it ne
     movne r1, #1                /* the first instruction of the next page */
-    ldr r0, =0x20000100         /* SYS_EXIT_EXTENDED parameter block */
-    ldr r2, =0x20026            /* ADP_Stopped_ApplicationExit */
-    str r2, [r0]
-    str r1, [r0, #4]
-    mov r1, r0
-    movs r0, #0x20              /* SYS_EXIT_EXTENDED */
-    bkpt 0xab
-    b .
+    exit_with_r1
     .ltorg

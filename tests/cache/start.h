@@ -2,11 +2,9 @@
  * table for build_bare_m4 (tests/simtest.py) and, at reset, DWT_CYCCNT enabled and its address
  * left in r0 for the timed passes.
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "../bare.h"
+
+    vector_table_start
 
 .macro start_cycle_counter
     ldr r0, =0xE000EDFC         /* DEMCR.TRCENA */

@@ -4,11 +4,9 @@
  * PLLRDY, switches SYSCLK to it, then sleeps in WFI until SysTick (1,000 cycles) wakes it, and
  * exits 0 through semihosting.
  */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20010000
-    .word reset + 1
+#include "../bare.h"
+
+    vector_table_start
     .rept 13
     .word spin + 1
     .endr
@@ -39,15 +37,8 @@ switched:
     wfi
     movs r1, #0
     str r1, [r0]                /* SysTick off */
-    ldr r0, =0x20000100         /* SYS_EXIT_EXTENDED parameter block */
-    ldr r2, =0x20026            /* ADP_Stopped_ApplicationExit */
-    str r2, [r0]
     movs r1, #0
-    str r1, [r0, #4]
-    mov r1, r0
-    movs r0, #0x20              /* SYS_EXIT_EXTENDED */
-    bkpt 0xab
-    b .
+    exit_with_r1
 
     .thumb_func
 tick:
