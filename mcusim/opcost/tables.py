@@ -151,20 +151,7 @@ def activation_plan(graph, kernels: str) -> int:
     last use (graph inputs from op 0, outputs to the end) and each op's scratch for that op,
     placed largest first at the lowest 16-byte aligned offset free for their lifetime."""
     model = graph.model
-    last = len(model.operators) - 1
-    life: dict[int, list[int]] = {}
-    for o in model.operators:
-        for t in (*o.inputs, *o.outputs):
-            if t < 0 or model.tensors[t].constant:
-                continue
-            span = life.setdefault(t, [o.index, o.index])
-            span[0], span[1] = min(span[0], o.index), max(span[1], o.index)
-    for t in model.inputs:
-        if t in life:
-            life[t][0] = 0
-    for t in model.outputs:
-        if t in life:
-            life[t][1] = last
+    life = model.lifetimes()
     items = [(model.tensors[t].bytes, a, b, t) for t, (a, b) in life.items()]
     n_t = len(model.tensors)
     for op in graph.ops:

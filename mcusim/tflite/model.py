@@ -71,10 +71,9 @@ class Model:
     def total_macs(self) -> int:
         return sum(o.macs or 0 for o in self.operators)
 
-    def arena_plan(self) -> tuple[int, tuple[Placement, ...]]:
-        """(activation bytes, placements): lifetimes [first use, last use] (graph inputs from
-        op 0, outputs to the end), placed largest first (ties: earlier first use) at the lowest
-        16-byte aligned offset that overlaps no placed tensor with an intersecting lifetime."""
+    def lifetimes(self) -> dict[int, list[int]]:
+        """Each non-constant tensor's [first use, last use] op index; graph inputs live from op
+        0 and outputs to the last op (as the engine's planner sees them)."""
         last = len(self.operators) - 1
         life: dict[int, list[int]] = {}
         for op in self.operators:
@@ -89,6 +88,13 @@ class Model:
         for t in self.outputs:
             if t in life:
                 life[t][1] = last
+        return life
+
+    def arena_plan(self) -> tuple[int, tuple[Placement, ...]]:
+        """(activation bytes, placements): the tensors' lifetimes, placed largest first (ties:
+        earlier first use) at the lowest 16-byte aligned offset that overlaps no placed tensor
+        with an intersecting lifetime."""
+        life = self.lifetimes()
         order = sorted(life, key=lambda t: (-self.tensors[t].bytes, life[t][0], t))
         placed: list[Placement] = []
         for t in order:
