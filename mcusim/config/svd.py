@@ -61,8 +61,7 @@ class SvdDevice:
     def register_at(self, address: int) -> str | None:
         """``PERIPHERAL.REGISTER`` at ``address`` (``PERIPHERAL+0xOFF`` between registers);
         None outside every peripheral."""
-        starts = [p.base for p in self.peripherals]
-        i = bisect.bisect_right(starts, address) - 1
+        i = bisect.bisect_right(self.peripherals, address, key=lambda p: p.base) - 1
         if i < 0:
             return None
         p = self.peripherals[i]

@@ -77,7 +77,7 @@ def assemble_result(run, host_seconds: float) -> RunResult:
     ))  # fmt: skip
     segments = run.core_clock.split(cycles, sleep)
     e = energy_of(t, segments, from_ram=from_ram)
-    time_s = sum(c / hz for hz, c, _ in segments)
+    time_s = run.core_clock.seconds(cycles)
     unknown = tuple(
         MmioAccess(a, k, n, pc, run.fw.symbolize(pc), run.access.svd_name(a))
         for (a, k), (n, pc) in sorted(run.access.unknown.items())

@@ -37,6 +37,7 @@ class CoreClock:
         self.now, self.sleep, self.wait_states = now, sleep, wait_states
         self.segments = [Segment(0, 0, float(target.clock_hz))]
         self.warnings: list[str] = []
+        self._warned: set[str] = set()  # what was warned about once: "no source", "wait states"
         self._read: Callable[[int], int] | None = None
 
     @property
@@ -66,7 +67,8 @@ class CoreClock:
         """The clock controller was written: a new frequency from this cycle on."""
         hz = self.tree.core_hz(self._read)
         if hz <= 0:  # no clock selected: the chip would stop; keep the last known one
-            if "no clock source" not in " ".join(self.warnings):
+            if "no source" not in self._warned:
+                self._warned.add("no source")
                 self.warnings.append(
                     f"the clock registers select no clock source (cycle {self.now():,}); "
                     f"time stays at {self.hz / 1e6:g} MHz"
@@ -88,7 +90,8 @@ class CoreClock:
             return
         ws = self.wait_states()
         limit = None if ws is None else self.tree.max_hz(ws)
-        if limit is not None and self.hz > limit and not any("wait" in w for w in self.warnings):
+        if limit is not None and self.hz > limit and "wait states" not in self._warned:
+            self._warned.add("wait states")
             self.warnings.append(
                 f"the core runs at {self.hz / 1e6:g} MHz from cycle {self.now():,} with "
                 f"{ws} flash wait state(s), which allow at most {limit / 1e6:g} MHz "
@@ -96,23 +99,19 @@ class CoreClock:
             )
 
     def split(self, cycles: int, sleep: int) -> list[tuple[float, int, int]]:
-        """(Hz, cycles, of which asleep) of each segment of a run of ``cycles`` cycles."""
+        """(Hz, cycles, of which asleep) of each segment of the first ``cycles`` cycles of the
+        run, ``sleep`` of them asleep."""
         out = []
         ends = [*(s.cycle for s in self.segments[1:]), cycles]
         sleeps = [*(s.sleep for s in self.segments[1:]), sleep]
         for seg, end, sleep_end in zip(self.segments, ends, sleeps, strict=True):
+            end, sleep_end = min(end, cycles), min(sleep_end, sleep)
             out.append((seg.hz, max(0, end - seg.cycle), max(0, sleep_end - seg.sleep)))
         return out
 
     def seconds(self, cycles: int) -> float:
         """Time from reset to cycle ``cycles``."""
-        t = 0.0
-        ends = [*(s.cycle for s in self.segments[1:]), None]
-        for seg, end in zip(self.segments, ends, strict=True):
-            stop = cycles if end is None else min(cycles, end)
-            if stop > seg.cycle:
-                t += (stop - seg.cycle) / seg.hz
-        return t
+        return sum(c / hz for hz, c, _ in self.split(cycles, 0))
 
     def history(self) -> tuple[tuple[int, float], ...]:
         """(cycle, Hz) of each change, the start included; empty when the clock never
