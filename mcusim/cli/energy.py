@@ -80,7 +80,7 @@ def cmd_energy(a: argparse.Namespace) -> int:
         from mcusim.simulator import RunOptions, Simulator
 
         r = Simulator(target, RunOptions(handle_signals=True)).run(a.work)
-        if r.exit_reason not in ("exit", "halted") or r.exit_code:
+        if r.exit_reason not in ("exit", "halted", "stop_at") or r.exit_code:
             raise InputError(f"{a.work}: the run did not end cleanly: {r.message}")
         cycles = r.cycles
         what = f"one run of {a.work}"

@@ -18,7 +18,7 @@ from mcusim.cli.options import (
     profile_options,
 )
 from mcusim.errors import EXIT_FAILURE, InputError
-from mcusim.profile.roi import parse_roi
+from mcusim.profile.roi import StopAt, parse_roi
 from mcusim.testing.budget import BUDGET_KEYS, check_budget
 
 
@@ -126,6 +126,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also report the cycles and instructions from the first entry of function START "
         "to the first entry of STOP after it (e.g. Embench's start_trigger,stop_trigger)",
     )
+    run.add_argument(
+        "--stop-at",
+        metavar="SYMBOL",
+        help="end the run (exit code 0) when execution reaches function SYMBOL, as a "
+        "debugger breakpoint followed by quit: for firmware that never exits, e.g. a "
+        "start-up whose main() returns into a loop",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
     add_profile_options(run)
 
@@ -173,7 +180,9 @@ def cmd_run(a: argparse.Namespace) -> int:
         check_alignment=a.check_alignment,
         check_stack=a.check_stack,
         poll_limit=a.poll_limit or None,
-        observers=profiling.observers() + ((parse_roi(a.roi),) if a.roi else ()),
+        observers=profiling.observers()
+        + ((parse_roi(a.roi),) if a.roi else ())
+        + ((StopAt(a.stop_at),) if a.stop_at else ()),
     )
     if a.verbose:
         print(

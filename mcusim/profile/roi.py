@@ -48,3 +48,26 @@ def parse_roi(text: str) -> RegionOfInterest:
     if len(parts) != 2 or not all(parts):
         raise InputError(f"--roi {text!r}: expected two function names, START,STOP")
     return RegionOfInterest(*parts)
+
+
+class StopAt:
+    """Observer: ends the run when execution reaches function ``symbol`` (``--stop-at``), as
+    a debugger's breakpoint followed by quit: for firmware that never exits (a start-up whose
+    ``main`` returns into a loop, a board support without semihosting)."""
+
+    name = "stop_at"
+
+    def __init__(self, symbol: str):
+        self.symbol = symbol
+
+    def attach(self, probe) -> None:
+        address = probe.firmware.symbols.get(self.symbol)
+        if address is None:
+            raise InputError(
+                f"{probe.firmware.path}: --stop-at: no symbol '{self.symbol}' in the ELF"
+            )
+        message = f"reached {self.symbol} (--stop-at)"
+        probe.on_address(address, lambda: probe.request_stop("stop_at", message))
+
+    def finish(self, probe) -> dict:
+        return {"symbol": self.symbol}

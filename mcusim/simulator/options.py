@@ -97,3 +97,7 @@ class Probe(Protocol):
         """Instructions executed before the instruction being hooked (costs a walk over all
         blocks: for a few calls a run)."""
         ...
+
+    def request_stop(self, reason: str, message: str) -> None:
+        """End the run after the instruction being hooked (``reason`` as in the result)."""
+        ...

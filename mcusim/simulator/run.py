@@ -57,6 +57,7 @@ XPSR_IT_BITS = 0x0600FC00  # EPSR.IT[1:0] (bits 26:25) and IT[7:2] (bits 15:10)
 EXIT_CODES = {
     "exit": None,
     "halted": EXIT_OK,
+    "stop_at": EXIT_OK,
     "reset": EXIT_OK,
     "fault": EXIT_FAILURE,
     "limit": EXIT_LIMIT,
