@@ -1,1 +1,1 @@
-SKIP_TARGETS_reset := apollo3 nrf52840 stm32l4r5 samd51 efm32wg rp2040 stm32f103 mps2-an385
+SKIP_TARGETS_reset := stm32f407 apollo3 nrf52840 stm32l4r5 samd51 efm32wg rp2040 stm32f103 mps2-an385

@@ -20,6 +20,7 @@ RUNNER_SIZES_nrf52840   := 896$(K) 192$(K) 32$(K) 8$(K) 8$(K)
 RUNNER_SIZES_samd51     := 448$(K) 144$(K) 16$(K) 8$(K) 8$(K)
 RUNNER_SIZES_efm32wg    := 208$(K) 26$(K) 1$(K) 512 4$(K)
 RUNNER_SIZES_stm32f103  := 24$(K) 12$(K) 1$(K) 256 4$(K)
+RUNNER_SIZES_stm32f407  := 896$(K) 80$(K) 16$(K) 8$(K) 8$(K)
 
 runner_size = $(word $(1),$(RUNNER_SIZES_$(TARGET)))
 RUNNER_CFLAGS = -Iapps/runner \
