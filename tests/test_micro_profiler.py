@@ -32,6 +32,13 @@ def test_both_print_formats_give_tags_and_ticks_in_order():
     assert parse("KeywordRunNIerations(1) took 0 ticks (0 ms)\n") == []
 
 
+def test_the_2020_releases_cycles_lines_are_read_too():
+    # TFLM of TensorFlow 2.3/2.4: MicroProfiler::EndEvent reports "<tag> took N cycles" at once
+    legacy = "CONV_2D took 1381388 cycles\nSOFTMAX took 3774 cycles\nInvoke num: 0\n"
+    assert parse(legacy) == [("CONV_2D", 1381388), ("SOFTMAX", 3774)]
+    assert parse("CONV_2D took 5 cycles (9 ms)\n") == []  # neither format
+
+
 def test_ticks_go_next_to_the_rows_they_measure():
     r = rep(("CONV_2D", 1381244), ("DEPTHWISE_CONV_2D", 660798), ("SOFTMAX", 3630))
     mp = attach(r, LOG)

@@ -2,20 +2,23 @@
 
 A TFLM firmware that gives its MicroInterpreter a ``tflite::MicroProfiler`` and calls its
 ``Log()`` prints one line per op event through ``MicroPrintf``: ``CONV_2D took 1381623 ticks
-(55 ms).``; ``LogCsv()`` prints a ``"Event","Tag","Ticks"`` header and ``0,CONV_2D,1381623``
-lines. The ticks are the firmware's ``GetCurrentTimeTicks()`` (0 with TFLM's default
-``micro_time.cc``; the DWT cycle counter, which mcusim models, in ``tflm_runner.cc`` built with
-``-DMCE_RUNNER_CYCCNT_TICKS``). The events whose tags are op names are matched to the op rows
-of the per-op report when their sequence is the rows' sequence; otherwise (a benchmark that
-logs one of its several Invoke() calls: the log does not say which) nothing is matched and
-the report says so.
+(55 ms).`` (the 2020-2021 releases print ``CONV_2D took 1381623 cycles`` as each op ends,
+through their error reporter); ``LogCsv()`` prints a ``"Event","Tag","Ticks"`` header and
+``0,CONV_2D,1381623`` lines. The ticks are the firmware's ``GetCurrentTimeTicks()`` (0 with
+TFLM's default ``micro_time.cc``; the DWT cycle counter, which mcusim models, in
+``tflm_runner.cc`` built with ``-DMCE_RUNNER_CYCCNT_TICKS``). The events whose tags are op
+names are matched to the op rows of the per-op report when their sequence is the rows'
+sequence; otherwise (a benchmark that logs one of its several Invoke() calls: the log does not
+say which) nothing is matched and the report says so.
 """
 
 from __future__ import annotations
 
 import re
 
-_LOG = re.compile(r"^\s*(?P<tag>[A-Za-z_][\w ]*?) took (?P<ticks>-?\d+) ticks \(-?\d+ ms\)\.?\s*$")
+_LOG = re.compile(
+    r"^\s*(?P<tag>[A-Za-z_][\w ]*?) took (?P<ticks>-?\d+) (?:ticks \(-?\d+ ms\)\.?|cycles)\s*$"
+)
 _CSV_HEADER = '"Event","Tag","Ticks"'
 _CSV = re.compile(r"^\s*\d+,(?P<tag>[^,]+),\s*(?P<ticks>-?\d+)\s*$")
 

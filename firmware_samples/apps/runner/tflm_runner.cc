@@ -42,7 +42,6 @@
 
 #include "mce_runner.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/micro/micro_log.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 #ifdef MCE_RUNNER_PROFILE
@@ -50,6 +49,25 @@
 #endif
 #ifdef MCE_RUNNER_CYCCNT_TICKS
 #include "tensorflow/lite/micro/micro_time.h"
+#endif
+
+/* TFLM before MicroPrintf (the 2020-2021 releases, e.g. the TensorFlow 2.3 tree that MLPerf
+ * Tiny v0.5 used): -DMCE_RUNNER_TFLM_LEGACY logs through a MicroErrorReporter, passes it to
+ * the interpreter, and uses those releases' MicroProfiler (constructed with the reporter; it
+ * prints "<OP> took N cycles" as each op ends) and int32_t tick functions. */
+#ifdef MCE_RUNNER_TFLM_LEGACY
+#include "tensorflow/lite/micro/micro_error_reporter.h"
+#include "tensorflow/lite/version.h" /* TFLITE_SCHEMA_VERSION */
+namespace {
+tflite::MicroErrorReporter g_reporter;
+}
+#define MicroPrintf(...) TF_LITE_REPORT_ERROR(&g_reporter, __VA_ARGS__)
+#define MCE_INTERPRETER_ARG5 &g_reporter /* the error reporter */
+typedef int32_t mce_tick_t;
+#else
+#include "tensorflow/lite/micro/micro_log.h"
+#define MCE_INTERPRETER_ARG5 nullptr /* resource variables: none */
+typedef uint32_t mce_tick_t;
 #endif
 
 /* Capacities in bytes (each symbol's ELF st_size, which mcusim reads). */
@@ -93,8 +111,8 @@ __attribute__((aligned(16), used)) uint8_t mce_runner_arena[MCE_RUNNER_ARENA_BYT
 namespace tflite {
 /* Ticks are core cycles from the DWT cycle counter (Armv7-M: DEMCR.TRCENA, DWT_CTRL.CYCCNTENA),
  * started on first use. */
-uint32_t ticks_per_second() { return MCE_RUNNER_CLOCK_HZ; }
-uint32_t GetCurrentTimeTicks()
+mce_tick_t ticks_per_second() { return MCE_RUNNER_CLOCK_HZ; }
+mce_tick_t GetCurrentTimeTicks()
 {
     volatile uint32_t* const demcr = (volatile uint32_t*)0xE000EDFCu;
     volatile uint32_t* const dwt_ctrl = (volatile uint32_t*)0xE0001000u;
@@ -104,16 +122,21 @@ uint32_t GetCurrentTimeTicks()
         *cyccnt = 0;
         *dwt_ctrl |= 1u;
     }
-    return *cyccnt;
+    return (mce_tick_t)*cyccnt;
 }
 }  // namespace tflite
 #endif
 
 namespace {
 
-#ifdef MCE_RUNNER_PROFILE
+#if defined(MCE_RUNNER_PROFILE) && defined(MCE_RUNNER_TFLM_LEGACY)
+tflite::MicroProfiler g_profiler(&g_reporter);
+tflite::Profiler* const kProfiler = &g_profiler;
+#elif defined(MCE_RUNNER_PROFILE)
 tflite::MicroProfiler g_profiler;
 tflite::MicroProfiler* const kProfiler = &g_profiler;
+#elif defined(MCE_RUNNER_TFLM_LEGACY)
+tflite::Profiler* const kProfiler = nullptr;
 #else
 tflite::MicroProfilerInterface* const kProfiler = nullptr;
 #endif
@@ -217,7 +240,7 @@ int main(void)
         return finish(MCE_RUNNER_ERR_INIT, "op resolver full: raise kMaxOps");
     }
     tflite::MicroInterpreter interpreter(model, resolver, mce_runner_arena, arena_bytes,
-                                         nullptr, kProfiler);
+                                         MCE_INTERPRETER_ARG5, kProfiler);
     TfLiteStatus ts = interpreter.AllocateTensors();
     st->arena_needed = (uint32_t)interpreter.arena_used_bytes();
     if (ts != kTfLiteOk) {
@@ -247,7 +270,7 @@ int main(void)
         st->engine_status = ts;
         return finish(MCE_RUNNER_ERR_INVOKE, "Invoke() failed (TFLM's message above)");
     }
-#ifdef MCE_RUNNER_PROFILE
+#if defined(MCE_RUNNER_PROFILE) && !defined(MCE_RUNNER_TFLM_LEGACY)
     g_profiler.Log();
 #endif
 
