@@ -2,7 +2,7 @@
 # every target) and runner-opt (optimized kernels, DSP targets).
 VARIANTS_runner := runner-ref runner-opt
 # No app is named after the folder itself; this says so to tools that read SKIP_TARGETS_<dir>.
-SKIP_TARGETS_runner := apollo3 efm32wg mps2-an385 mps2-an386 nrf52840 rp2040 samd51 stm32f103 stm32l4r5
+SKIP_TARGETS_runner := apollo3 efm32wg mps2-an385 mps2-an386 nrf52840 rp2040 samd51 stm32f103 stm32f407 stm32l4r5
 include apps/mce_app.mk
 
 # Sizes per target in bytes: model region (the end of flash, header included), tensor arena,
