@@ -51,7 +51,7 @@
 #define U_SYNCBUSY REG32(SERCOM3 + 0x1C)
 #define U_DATA REG32(SERCOM3 + 0x28)
 
-#define SRC_OSCULP32K 3
+#define SRC_OSCULP32K 4
 #define SRC_DFLL 6
 #define SRC_DPLL0 7
 #define GENEN (1u << 8)
