@@ -68,3 +68,76 @@ def test_an_explicit_clock_pins_the_core_clock():
     assert load_target("stm32l4r5").clock_tree is not None
     pinned = load_target("stm32l4r5", clock_hz=80e6)
     assert pinned.clock_tree is None and pinned.clock_hz == 80_000_000
+
+
+def efm32(**regs):
+    from mcusim.config.clocktree import efm32_core_hz
+
+    # EFM32WG-RM reset values: CTRL 0x000C262C, HFCORECLKDIV 0, HFRCOCTRL 0x380, STATUS 0x403
+    values = {0x00: 0x000C262C, 0x04: 0, 0x0C: 0x380, 0x2C: 0x403}
+    values |= {int(k[1:], 16): v for k, v in regs.items()}
+    return efm32_core_hz(lambda offset: values.get(offset, 0), hse_hz=48e6)
+
+
+def test_efm32_clock_from_cmu_registers_as_computed_by_hand():
+    assert efm32(o0=0x000C262C) == 14e6  # reset: HFRCOSEL, band 3 (14 MHz)
+    assert efm32(oC=0x580) == 28e6  # BAND 5
+    assert efm32(oC=0x080) == 1e6  # BAND 0
+    assert efm32(o2C=0x80F) == 48e6  # HFXOSEL: the STK3800's 48 MHz crystal
+    assert efm32(o2C=0x80F, o4=0x1) == 24e6  # HFCORECLKDIV /2
+    assert efm32(o2C=0x80F, o4=0x100) == 48e6  # HFCORECLKLEDIV (bit 8) is not the core's
+    assert efm32(o2C=0x80F, o0=0x000C262C | 2 << 14) == 16e6  # CTRL.HFCLKDIV 2: /3
+    assert efm32(o2C=0x2000) == 32768 and efm32(o2C=0x1000) == 32768  # LFXO, LFRCO
+    assert efm32(o2C=0x3) == 0.0  # no source selected
+
+
+def samd51(gen=None, osc=None, cpudiv=1):
+    from mcusim.config.clocktree import samd51_core_hz
+
+    # DS60001507 reset: GENCTRL0 = DFLL48M (6) | GENEN, DFLLCTRLA 0x82 (enabled), DPLLs off
+    g = {0x20: 0x00000106} | (gen or {})
+    o = {0x1C: 0x82, 0x30: 0x80, 0x38: 0x20, 0x44: 0x80, 0x4C: 0x20} | (osc or {})
+    return samd51_core_hz(
+        lambda off: g.get(off, 0), lambda off: o.get(off, 0), lambda off: cpudiv << 8, hse_hz=12e6
+    )
+
+
+def test_samd51_clock_from_gclk_oscctrl_and_mclk_as_computed_by_hand():
+    assert samd51() == 48e6  # reset: GCLK0 from DFLL48M
+    assert samd51(cpudiv=4) == 12e6
+    assert samd51(osc={0x1C: 0}) == 0.0  # DFLL off
+    assert samd51(gen={0x20: 0x00030106}) == 16e6  # DIV 3
+    assert samd51(gen={0x20: 0x00021106}) == 6e6  # DIVSEL: 48 MHz / 2^(2 + 1)
+    assert samd51(gen={0x20: 0x00000104}) == 32768  # OSCULP32K
+    # the Adafruit/CircuitPython 120 MHz: DPLL0 = GCLK5 (DFLL / 24 = 2 MHz) x (59 + 1)
+    adafruit = {0x20: 0x00010907, 0x34: 0x00180906, 0x84: 0x45}
+    assert samd51(gen=adafruit, osc={0x30: 0x2, 0x34: 59, 0x38: 0}) == 120e6
+    assert samd51(gen=adafruit, osc={0x30: 0x2, 0x34: 59 | 16 << 16, 0x38: 0}) == 121e6
+    assert samd51(gen=adafruit, osc={0x30: 0x0, 0x34: 59, 0x38: 0}) == 0.0  # DPLL0 off
+    # DPLL0 from XOSC0 (12 MHz, enabled) / (2 x (DIV 2 + 1)) = 2 MHz, x 50 = 100 MHz
+    xosc = {0x14: 0x2, 0x30: 0x2, 0x34: 49, 0x38: 2 << 5 | 2 << 16}
+    assert samd51(gen={0x20: 0x107}, osc=xosc) == 100e6
+    assert samd51(gen={0x20: 0x107}, osc=xosc | {0x14: 0}) == 0.0  # XOSC0 off
+    assert samd51(gen={0x20: 0x103, 0x24: 0x103}) == 0.0  # generator 1 from itself: no clock
+
+
+@pytest.mark.parametrize("name", ["samd51", "efm32wg"])
+def test_the_samd51_and_efm32wg_targets_start_at_their_nominal_clock(name):
+    t = load_target(name)
+    blocks = {
+        p.name: p.params["registers"] for p in t.peripherals if p.name in t.clock_tree.peripherals
+    }
+    reads = [
+        (lambda o, v={r["offset"]: r["reset"] for r in blocks[n]}: v.get(o, 0))
+        for n in t.clock_tree.peripherals
+    ]
+    assert t.clock_tree.core_hz(*reads) == t.clock_hz
+    assert t.clock_tree.max_hz(2) == {"samd51": 77e6, "efm32wg": 48e6}[name]
+
+
+def test_a_rule_reading_several_blocks_needs_them_all():
+    spec = {"model": "samd51", "peripheral": "gclk", "source": "s"}
+    with pytest.raises(ConfigError, match="the samd51 rule reads 3 registers peripheral"):
+        load_clock_tree(spec, "board.toml")
+    spec["peripheral"] = ["gclk", "oscctrl", "mclk"]
+    assert load_clock_tree(spec, "board.toml").peripherals == ("gclk", "oscctrl", "mclk")

@@ -1,8 +1,9 @@
 """The clock the firmware configures: a chip's clock tree read from its clock registers (L1).
 
 A target's ``[clock_tree]`` names the registers peripheral that holds the clock controller
-(``peripheral``, a ``model = "registers"`` block) and the rule that turns its register values
-into the core clock (``model``). The simulator asks again after every write to that
+(``peripheral``, a ``model = "registers"`` block; an array of names where the chip's clock
+registers lie in several blocks, in the order the rule says) and the rule that turns their
+register values into the core clock (``model``). The simulator asks again after every write to that
 peripheral; when the answer changes, time and sleep energy follow the new clock from that
 cycle on, the report shows the clock history, and a clock above what the flash's wait states
 allow (``wait_state_max_hz``, from the reference manual's table) is a warning naming both.
@@ -10,6 +11,8 @@ allow (``wait_state_max_hz``, from the reference manual's table) is a warning na
 Rules (each from the chip's reference manual, cited at the function):
 
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
+* ``efm32``: EFM32 Series 0 CMU (EFM32WG-RM §'CMU').
+* ``samd51``: SAM D5x/E5x GCLK, OSCCTRL and MCLK, in that order (DS60001507).
 """
 
 from __future__ import annotations
@@ -52,6 +55,77 @@ def stm32l4_core_hz(read: Read, hse_hz: float) -> float:
     return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
 
 
+# EFM32WG-RM §'CMU': HFRCOCTRL.BAND (bits 10:8) -> HFRCO frequency, Hz
+EFM32_HFRCO_BANDS_HZ = (1e6, 7e6, 11e6, 14e6, 21e6, 28e6)
+LF_HZ = 32768.0  # the 32.768 kHz oscillators (EFM32 LFRCO/LFXO, SAMD51 OSCULP32K/XOSC32K)
+
+
+def efm32_core_hz(read: Read, hse_hz: float) -> float:
+    """HFCORECLK of an EFM32 Series 0 (Gecko, Giant, Wonder, Leopard) from its CMU registers
+    (EFM32WG-RM §'CMU'): HFCLK's source is the one STATUS selects (HFRCOSEL bit 10: the HFRCO at
+    HFRCOCTRL.BAND, bits 10:8; HFXOSEL 11: the board's crystal, ``hse_hz``; LFRCOSEL 12 and
+    LFXOSEL 13: 32.768 kHz), divided by CTRL.HFCLKDIV (bits 16:14) + 1; the core clock is
+    HFCLK / 2^HFCORECLKDIV.HFCORECLKDIV (bits 3:0)."""
+    status, ctrl, coresel, hfrco = read(0x2C), read(0x00), read(0x04), read(0x0C)
+    if status & (1 << 10):
+        band = (hfrco >> 8) & 7
+        src = EFM32_HFRCO_BANDS_HZ[band] if band < len(EFM32_HFRCO_BANDS_HZ) else 0.0
+    elif status & (1 << 11):
+        src = hse_hz
+    elif status & (3 << 12):
+        src = LF_HZ
+    else:
+        return 0.0
+    return src / (((ctrl >> 14) & 7) + 1) / (1 << (coresel & 0xF))
+
+
+def samd51_core_hz(gclk: Read, oscctrl: Read, mclk: Read, hse_hz: float) -> float:
+    """The CPU clock of a SAM D5x/E5x (DS60001507 'GCLK', 'OSCCTRL', 'MCLK'): generator 0 of
+    GCLK (GENCTRL0 at 0x20: SRC bits 3:0, GENEN bit 8, DIVSEL bit 12, DIV bits 31:16; the output
+    is SRC / DIV, DIV 0 counting as 1, or SRC / 2^(DIV + 1) with DIVSEL) divided by MCLK.CPUDIV
+    (byte 0x05). Sources: 0/1 XOSC0/XOSC1 (the board's crystal, ``hse_hz``, while
+    XOSCCTRLn.ENABLE is set), 3 generator 1, 4 OSCULP32K, 5 XOSC32K (32.768 kHz), 6 DFLL48M (48
+    MHz while DFLLCTRLA.ENABLE is set), 7/8 DPLL0/DPLL1 while DPLLnCTRLA.ENABLE is set: the
+    reference (DPLLnCTRLB.REFCLK bits 7:5: 0 the generator of GCLK channel 1 + n, 1 XOSC32K, 2/3
+    XOSC0/1 divided by 2 x (DIV + 1), DIV bits 26:16) x (LDR + 1 + LDRFRAC / 32), DPLLnRATIO
+    LDR bits 12:0, LDRFRAC bits 20:16."""
+
+    def source(src: int, depth: int) -> float:
+        if src in (0, 1):
+            return hse_hz if oscctrl(0x14 + 4 * src) & 2 else 0.0
+        if src == 3:
+            return generator(1, depth + 1)
+        if src in (4, 5):
+            return LF_HZ
+        if src == 6:
+            return 48e6 if oscctrl(0x1C) & 2 else 0.0
+        if src in (7, 8):
+            base = 0x30 + 0x14 * (src - 7)
+            if not oscctrl(base) & 2:
+                return 0.0
+            ratio, ctrlb = oscctrl(base + 4), oscctrl(base + 8)
+            refclk = (ctrlb >> 5) & 7
+            if refclk == 0:
+                ref = generator(gclk(0x80 + 4 * (src - 6)) & 0xF, depth + 1)
+            elif refclk == 1:
+                ref = LF_HZ
+            else:
+                ref = source(refclk - 2, depth + 1) / (2 * (((ctrlb >> 16) & 0x7FF) + 1))
+            return ref * ((ratio & 0x1FFF) + 1 + ((ratio >> 16) & 0x1F) / 32)
+        return 0.0  # 2 GCLK_IN: no input pin modelled
+
+    def generator(n: int, depth: int) -> float:
+        g = gclk(0x20 + 4 * n)
+        if depth > 4 or not g & (1 << 8):  # a loop of generators, or the generator is off
+            return 0.0
+        div = g >> 16
+        hz = source(g & 0xF, depth)
+        return hz / (1 << (div + 1)) if g & (1 << 12) else hz / max(div, 1)
+
+    cpudiv = (mclk(0x04) >> 8) & 0xFF
+    return generator(0, 0) / cpudiv if cpudiv else 0.0
+
+
 @dataclass(frozen=True)
 class ClockTree:
     """A target's ``[clock_tree]``."""
@@ -61,8 +135,18 @@ class ClockTree:
     hse_hz: float
     flash_region: str | None
     wait_state_max_hz: tuple[float, ...]  # index: wait states; value: the highest clock
+    others: tuple[str, ...] = ()  # further peripherals the rule reads, in its order
 
-    def core_hz(self, read: Read) -> float:
+    @property
+    def peripherals(self) -> tuple[str, ...]:
+        return (self.peripheral, *self.others)
+
+    def core_hz(self, read: Read, *others: Read) -> float:
+        """The core clock from the registers of ``peripherals`` (one read each, in order)."""
+        if self.model == "efm32":
+            return efm32_core_hz(read, self.hse_hz)
+        if self.model == "samd51":
+            return samd51_core_hz(read, *others, hse_hz=self.hse_hz)
         return stm32l4_core_hz(read, self.hse_hz)
 
     def max_hz(self, wait_states: int) -> float | None:
@@ -72,7 +156,8 @@ class ClockTree:
         return self.wait_state_max_hz[min(wait_states, len(self.wait_state_max_hz) - 1)]
 
 
-MODELS = ("stm32l4",)
+MODELS = ("stm32l4", "efm32", "samd51")
+PERIPHERALS = {"stm32l4": 1, "efm32": 1, "samd51": 3}  # how many blocks each rule reads
 
 
 def load_clock_tree(spec: Any, where: str) -> ClockTree:
@@ -86,8 +171,15 @@ def load_clock_tree(spec: Any, where: str) -> ClockTree:
     model = spec.get("model")
     if model not in MODELS:
         raise ConfigError(f"{where}: clock_tree.model must be one of {', '.join(MODELS)}")
-    if not isinstance(spec.get("peripheral"), str):
+    names = spec.get("peripheral")
+    names = [names] if isinstance(names, str) else names
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise ConfigError(f"{where}: clock_tree.peripheral must name a registers peripheral")
+    if len(names) != PERIPHERALS[model]:
+        raise ConfigError(
+            f"{where}: clock_tree.peripheral: the {model} rule reads {PERIPHERALS[model]} "
+            f"registers peripheral(s), {len(names)} named"
+        )
     if "source" not in spec:
         raise ConfigError(f"{where}: clock_tree needs a source (the manual it follows)")
     hse = spec.get("hse_hz", 0)
@@ -100,4 +192,5 @@ def load_clock_tree(spec: Any, where: str) -> ClockTree:
             "of Hz (index: wait states)"
         )
     region = spec.get("flash_region")
-    return ClockTree(model, spec["peripheral"], float(hse), region, tuple(map(float, limits)))
+    limits_hz = tuple(map(float, limits))
+    return ClockTree(model, names[0], float(hse), region, limits_hz, tuple(names[1:]))

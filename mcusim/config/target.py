@@ -130,6 +130,7 @@ class Target:
     clock_mode: str = ""
     svd: str | None = None  # a CMSIS-SVD file naming the chip's registers (config/svd.py)
     clock_tree: ClockTree | None = None  # the clock the firmware configures (config/clocktree)
+    bit_band: bool = False  # the Armv7-M bit-band aliases of SRAM and peripherals (machine/mmio)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def region_at(self, address: int, size: int = 1) -> MemoryRegion | None:
@@ -275,6 +276,9 @@ def _build(
     if first_exec is None:
         raise ConfigError(f"{path}: memory needs at least one region with 'x' access")
     vector_table = c.get("vector_table", int, first_exec.base)
+    bit_band = c.get("bit_band", bool, False)
+    if bit_band and core not in ("cortex-m3", "cortex-m4"):
+        raise c.fail("bit_band", f"is an Armv7-M feature; {core} has no bit-band regions")
     peripherals = _peripherals(c, memory)
     pc = Checker(path, power_table, "power")
     power = PowerModel(
@@ -296,6 +300,7 @@ def _build(
         description=c.get("description", str, ""),
         core=core,
         fpu=c.get("fpu", bool, False),
+        bit_band=bit_band,
         clock_hz=clock,
         memory=memory,
         peripherals=peripherals,
@@ -316,12 +321,13 @@ def _clock_tree(data: dict, path: Path, peripherals, memory) -> ClockTree | None
     if "clock_tree" not in data:
         return None
     tree = load_clock_tree(data["clock_tree"], str(path))
-    p = next((p for p in peripherals if p.name == tree.peripheral), None)
-    if p is None or p.model != "registers":
-        raise ConfigError(
-            f"{path}: clock_tree.peripheral '{tree.peripheral}' is not a registers peripheral "
-            "of the target"
-        )
+    for name in tree.peripherals:
+        p = next((p for p in peripherals if p.name == name), None)
+        if p is None or p.model != "registers":
+            raise ConfigError(
+                f"{path}: clock_tree.peripheral '{name}' is not a registers peripheral "
+                "of the target"
+            )
     if tree.flash_region and not any(r.name == tree.flash_region for r in memory):
         raise ConfigError(f"{path}: clock_tree.flash_region '{tree.flash_region}' is not a region")
     return tree

@@ -38,7 +38,7 @@ class CoreClock:
         self.segments = [Segment(0, 0, float(target.clock_hz))]
         self.warnings: list[str] = []
         self._warned: set[str] = set()  # what was warned about once: "no source", "wait states"
-        self._read: Callable[[int], int] | None = None
+        self._reads: list[Callable[[int], int]] = []
 
     @property
     def hz(self) -> float:
@@ -49,23 +49,25 @@ class CoreClock:
         every write the firmware makes to it."""
         if self.tree is None:
             return
-        p = next(p for p in peripherals if p.name == self.tree.peripheral)
-        self._read = lambda offset: p.read(offset, 4)
-        write = p.write
-
-        def written(offset: int, size: int, value: int) -> None:
-            write(offset, size, value)
-            self.update()
-
-        p.write = written
-        hz = self.tree.core_hz(self._read)
+        blocks = [next(p for p in peripherals if p.name == n) for n in self.tree.peripherals]
+        self._reads = [lambda offset, p=p: p.read(offset, 4) for p in blocks]
+        for p in blocks:
+            p.write = self._watched(p.write)
+        hz = self.tree.core_hz(*self._reads)
         if hz > 0:
             self.segments[0] = Segment(0, 0, hz)
         self.check()
 
+    def _watched(self, write: Callable[[int, int, int], None]) -> Callable[[int, int, int], None]:
+        def written(offset: int, size: int, value: int) -> None:
+            write(offset, size, value)
+            self.update()
+
+        return written
+
     def update(self) -> None:
         """The clock controller was written: a new frequency from this cycle on."""
-        hz = self.tree.core_hz(self._read)
+        hz = self.tree.core_hz(*self._reads)
         if hz <= 0:  # no clock selected: the chip would stop; keep the last known one
             if "no source" not in self._warned:
                 self._warned.add("no source")

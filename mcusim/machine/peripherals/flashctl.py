@@ -1,6 +1,6 @@
 """A flash accelerator's control register as data: wait states, prefetch, caches (L3).
 
-One register of a target's flash interface (STM32 FLASH_ACR, SAMD51 NVMCTRL.CTRLA and CMCC
+One register of a target's flash interface (STM32 FLASH_ACR, SAMD51 CMCC
 CTRL, nRF52 NVMC.ICACHECNF, RP2040 XIP_CTRL.CTRL, EFM32 MSC_READCTRL, Apollo3 CACHECTRL) is
 described in the target TOML by where its fields lie; what the firmware writes there changes
 the region's timing from the next instruction block on, as it does on the chip. Before the
@@ -16,6 +16,10 @@ level bits that keep their cache empty while set and that cache is off (STM32 FL
 ICRST/DCRST: "can be written only when the cache is disabled"). ``fixed = {mask, value}``:
 bits that read as ``value`` whatever is written (status bits such as Apollo3
 CTRL.CACHE_READY: the model invalidates at once, so the cache is always ready).
+
+The window's other offsets are registers as data (``registers``, ``reads``, ``default``, as
+the ``registers`` model takes them), so a controller's status register can follow a bit of the
+controlled one (SAMD51 CMCC SR.CSTS follows CTRL.CEN: the enable takes effect at once).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System
+from mcusim.machine.peripherals.bus import System
+from mcusim.machine.peripherals.simple import Registers
 
 FIELDS = ("wait_states", "prefetch", "icache", "dcache")
 ACTIONS = ("enable", "invalidate", "icache_reset", "dcache_reset")
@@ -49,8 +54,9 @@ def _field(where: str, key: str, spec: Any) -> tuple[int, int, bool, list | None
     return lsb, width, bool(spec.get("invert", False)), values
 
 
-class FlashControl(Peripheral):
-    """The register at ``offset``; its fields set the timing of memory region ``region``."""
+class FlashControl(Registers):
+    """The register at ``offset``; its fields set the timing of memory region ``region``. The
+    window's other registers are registers as data."""
 
     def __init__(
         self,
@@ -65,9 +71,22 @@ class FlashControl(Peripheral):
         offset: int = 0,
         pinned: bool = False,
         fixed: dict | None = None,
+        registers: Any = (),
+        reads: Any = (),
+        default: int = 0,
         **fields: Any,
     ):
-        super().__init__(name, base, size_bytes)
+        super().__init__(
+            name, base, size_bytes, where=where, reads=reads, registers=registers,
+            default=default,
+        )  # fmt: skip
+        if not isinstance(offset, int) or not 0 <= offset <= size_bytes - 4:
+            raise ConfigError(f"{where}.offset must be a register offset inside the peripheral")
+        if offset & ~3 in self.described or offset & ~3 in self.consts:
+            raise ConfigError(
+                f"{where}: offset 0x{offset:x} is the controlled register; registers and reads "
+                "describe the window's other registers"
+            )
         unknown = set(fields) - set(FIELDS) - set(ACTIONS)
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -122,15 +141,22 @@ class FlashControl(Peripheral):
             out["icache_on"] = out["dcache_on"] = False
         return out
 
+    def _stored(self, offset: int) -> int:
+        """A register's value for another register's ``follow``: the controlled one's too."""
+        if offset == self.offset:
+            return self.value
+        return super()._stored(offset)
+
     def read(self, offset: int, size: int) -> int:
         shift = 8 * (offset - self.offset)
         if 0 <= shift < 32:
             return (self.value >> shift) & ((1 << (8 * size)) - 1)
-        return 0
+        return super().read(offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
         shift = 8 * (offset - self.offset)
         if not 0 <= shift < 32:
+            super().write(offset, size, value)
             return
         mask = ((1 << (8 * size)) - 1) << shift
         self.value = (self.value & ~mask) | ((value << shift) & mask)

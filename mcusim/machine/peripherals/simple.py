@@ -37,7 +37,10 @@ def _read(consts: dict[int, int], regs: RegisterFile, offset: int, size: int) ->
     return regs.read(offset, size)
 
 
-REGISTER_KEYS = ("offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "meaning")
+REGISTER_KEYS = (
+    "offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "commands", "meaning",
+)  # fmt: skip
+COMMAND_KEYS = ("mask", "match", "offset", "set", "clear")
 
 
 class _Register:
@@ -74,6 +77,24 @@ class _Register:
                     "offset}} (offset: another register of the peripheral) inside 32 bits"
                 )
             self.follow.append((f["from"], f["to"], width, src))
+        # commands: a write whose bits under ``mask`` equal ``match`` sets bits ``set`` and
+        # clears bits ``clear`` of the register at ``offset`` (an oscillator enable command
+        # setting its status bits; a clock select field choosing one of several status bits)
+        self.commands: list[tuple[int, int, int | None, int, int]] = []
+        for i, c in enumerate(e.get("commands", [])):
+            here = f"{where}.commands[{i}]"
+            if not isinstance(c, dict) or set(c) - set(COMMAND_KEYS):
+                raise ConfigError(f"{here} must be a table of {', '.join(COMMAND_KEYS)}")
+            mask = _mask(here, c, "mask")
+            if not mask:
+                raise ConfigError(f"{here}.mask must name the command's bits")
+            match = _mask(here, {"match": c.get("match", mask)}, "match")
+            target = c.get("offset")
+            if target is not None and (not isinstance(target, int) or target % 4):
+                raise ConfigError(f"{here}.offset must be a word-aligned register offset")
+            self.commands.append(
+                (mask, match, target, _mask(here, c, "set"), _mask(here, c, "clear"))
+            )
 
     def read(self, register: Callable[[int], int]) -> int:
         """The value as read: ``register(offset)`` gives another register's stored value."""
@@ -125,6 +146,13 @@ class Registers(Peripheral):
             self.described[e["offset"] if isinstance(e, dict) else -1] = _Register(
                 f"{where}.registers[{i}]", e
             )
+        for offset, r in self.described.items():
+            for _, _, target, _, _ in r.commands:
+                if target is not None and target not in self.described:
+                    raise ConfigError(
+                        f"{where}: register 0x{offset:03x}'s command acts on 0x{target:03x}, "
+                        "which registers does not describe"
+                    )
 
     def _stored(self, offset: int) -> int:
         r = self.described.get(offset)
@@ -148,7 +176,12 @@ class Registers(Peripheral):
         r = self.described.get(offset & ~3)
         if r is not None:
             shift, mask = 8 * (offset & 3), (1 << (8 * size)) - 1
-            r.write((value & mask) << shift, mask << shift)
+            written = (value & mask) << shift
+            r.write(written, mask << shift)
+            for bits, match, target, set_, clear in r.commands:
+                if bits & (mask << shift) == bits and written & bits == match:
+                    t = r if target is None else self.described[target]
+                    t.value = (t.value & ~clear | set_) & 0xFFFFFFFF
             return
         self.regs.write(offset, size, value)
 
