@@ -49,6 +49,8 @@ class MemoryRegion:
     cache: bool = False
     icache: CacheGeometry | None = None  # instruction (or unified) cache, used when cache
     dcache: CacheGeometry | None = None  # a separate data cache, used when cache
+    # a ROM's contents (``image``: a raw binary file, loaded at ``base`` before the firmware)
+    image: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def end(self) -> int:
@@ -197,6 +199,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ConfigError(f"{path}: extends loop: {loop}")
     data = read_toml(path)
+    _resolve_images(path, data)
     parent = data.get("extends")
     if parent is None:
         return data
@@ -212,6 +215,14 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
             raise ConfigError(f"{path}: extends: unknown target '{parent}'")
     base = _load_merged(parent_path, (*chain, resolved))
     return _merge(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _resolve_images(path: Path, data: dict[str, Any]) -> None:
+    """A region's ``image`` is relative to the file that names it (a target that ``extends``
+    another keeps its parent's ROM)."""
+    for m in data.get("memory", []) if isinstance(data.get("memory"), list) else []:
+        if isinstance(m, dict) and isinstance(m.get("image"), str):
+            m["image"] = str((path.parent / m["image"]).resolve())
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -378,6 +389,7 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 cache=m.get("cache", bool, False),
                 icache=_cache(m, "icache"),
                 dcache=_cache(m, "dcache"),
+                image=_image(m, kind, size),
             )
         )
         if regions[-1].wait_states < 0:
@@ -393,6 +405,22 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
             )
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
     return tuple(regions)
+
+
+def _image(m: Checker, kind: str, size: int) -> bytes:
+    """``image``: a raw binary file holding a ROM's contents (a chip's boot ROM helpers)."""
+    name = m.get("image", str, "")
+    if not name:
+        return b""
+    if kind != "rom":
+        raise m.fail("image", f"is only for kind = 'rom' regions (this one is '{kind}')")
+    try:
+        data = Path(name).read_bytes()
+    except OSError as e:
+        raise m.fail("image", f"'{name}' cannot be read: {e.strerror or e}") from None
+    if len(data) > size:
+        raise m.fail("image", f"'{name}' has {len(data)} bytes, more than size_bytes ({size})")
+    return data
 
 
 def _cache(m: Checker, key: str) -> CacheGeometry | None:

@@ -31,6 +31,8 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
     buffers = {}
     for region in target.memory:
         buffers[region.name] = cpu.map_memory(region.base, region.size_bytes, region.access)
+        if region.image:
+            buffers[region.name][: len(region.image)] = np.frombuffer(region.image, np.uint8)
     for seg in fw.segments:
         if seg.data:
             region = target.region_at(seg.paddr, len(seg.data))
