@@ -121,6 +121,14 @@ def test_a_power_domain_comes_on_while_any_of_its_devices_is_enabled():
     assert p.read(0x018, 4) == 0x3
 
 
+def test_memory_banks_report_the_power_state_they_were_given():
+    # am_hal_pwrctrl_memory_enable writes MEMPWREN and waits for MEMPWRSTATUS to match
+    p = _peripheral("pwrctrl")
+    assert p.read(0x014, 4) == 0x1FFFF  # every bank on
+    p.write(0x010, 4, 0x1 | 1 << 3 | 1 << 13 | 1 << 30)  # DTCM0, SRAM0, FLASH0, CACHEB0
+    assert p.read(0x014, 4) == 0x1 | 1 << 3 | 1 << 13 | 1 << 15
+
+
 def _probe(tmp_path: Path, *defines: str) -> Path:
     out = tmp_path / "probe.elf"
     subprocess.run(
