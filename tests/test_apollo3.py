@@ -15,6 +15,7 @@ import pytest
 from simtest import run_cli
 
 from mcusim.config import load_target
+from mcusim.config.clocktree import apollo3_core_hz
 from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.simple import Registers
 
@@ -63,8 +64,12 @@ def test_the_committed_rom_image_is_what_its_source_assembles_to(tmp_path):
 def test_a_target_extending_apollo3_keeps_its_rom_image(tmp_path):
     own = tmp_path / "edge.toml"
     own.write_text('schema = 1\nextends = "apollo3"\nname = "edge"\n')
-    rom = next(r for r in load_target(str(own)).memory if r.name == "bootrom")
+    t = load_target(str(own))
+    rom = next(r for r in t.memory if r.name == "bootrom")
     assert rom.image == ROM_IMAGE.read_bytes()
+    assert t.clock_tree is not None  # and the firmware still sets its clock
+    own.write_text('schema = 1\nextends = "apollo3"\nname = "slow"\nclock_hz = 24000000\n')
+    assert load_target(str(own)).clock_tree is None  # its own clock pins it
 
 
 @pytest.mark.parametrize(
@@ -127,6 +132,25 @@ def test_memory_banks_report_the_power_state_they_were_given():
     assert p.read(0x014, 4) == 0x1FFFF  # every bank on
     p.write(0x010, 4, 0x1 | 1 << 3 | 1 << 13 | 1 << 30)  # DTCM0, SRAM0, FLASH0, CACHEB0
     assert p.read(0x014, 4) == 0x1 | 1 << 3 | 1 << 13 | 1 << 15
+
+
+def test_the_core_clock_follows_clkgen_hfrc_its_divider_and_burst_mode():
+    # DS-A3-0p9p1 Clock Generator: CCTRL (0x018) CORESEL bit 0, FREQCTRL (0x034) BURSTSTATUS
+    def regs(cctrl: int, freqctrl: int):
+        return lambda offset: {0x018: cctrl, 0x034: freqctrl}.get(offset, 0)
+
+    assert apollo3_core_hz(regs(0, 0)) == 48e6
+    assert apollo3_core_hz(regs(1, 0)) == 24e6
+    assert apollo3_core_hz(regs(0, 0b111)) == 96e6
+    t = load_target("apollo3")
+    assert t.clock_tree is not None and t.clock_tree.model == "apollo3"
+    clkgen = _peripheral("clkgen")
+    assert t.clock_tree.core_hz(lambda o: clkgen.read(o, 4)) == t.clock_hz  # reset state
+    clkgen.write(0x034, 4, 1)  # BURSTREQ: acknowledged and granted at once
+    assert clkgen.read(0x034, 4) == 0b111
+    assert t.clock_tree.core_hz(lambda o: clkgen.read(o, 4)) == 96e6
+    # a named clock mode (or --clock-hz) pins the clock: the firmware's writes change nothing
+    assert load_target("apollo3", clock_mode="burst").clock_tree is None
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:

@@ -10,6 +10,7 @@ allow (``wait_state_max_hz``, from the reference manual's table) is a warning na
 Rules (each from the chip's reference manual, cited at the function):
 
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
+* ``apollo3``: Ambiq Apollo3 Blue CLKGEN (DS-A3-0p9p1, Clock Generator chapter).
 """
 
 from __future__ import annotations
@@ -52,6 +53,25 @@ def stm32l4_core_hz(read: Read, hse_hz: float) -> float:
     return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
 
 
+APOLLO3_HFRC_HZ = 48e6  # DS-A3-0p9p1 §1 and Clock Generator chapter: HFRC, 48 MHz
+APOLLO3_BURST_HZ = 96e6  # TurboSPOT burst mode
+
+
+def apollo3_core_hz(read: Read, hse_hz: float = 0.0) -> float:
+    """The Apollo3 Blue core clock from CLKGEN (DS-A3-0p9p1, Clock Generator chapter; offsets
+    from Ambiq's apollo3.h): 96 MHz while FREQCTRL (0x034) BURSTSTATUS (bit 2) reports burst
+    mode, else HFRC (48 MHz) divided by 2 when CCTRL (0x018) CORESEL (bit 0) is set."""
+    if read(0x034) & (1 << 2):
+        return APOLLO3_BURST_HZ
+    return APOLLO3_HFRC_HZ / (2 if read(0x018) & 1 else 1)
+
+
+RULES: dict[str, Callable[[Read, float], float]] = {
+    "stm32l4": stm32l4_core_hz,
+    "apollo3": apollo3_core_hz,
+}
+
+
 @dataclass(frozen=True)
 class ClockTree:
     """A target's ``[clock_tree]``."""
@@ -63,7 +83,7 @@ class ClockTree:
     wait_state_max_hz: tuple[float, ...]  # index: wait states; value: the highest clock
 
     def core_hz(self, read: Read) -> float:
-        return stm32l4_core_hz(read, self.hse_hz)
+        return RULES[self.model](read, self.hse_hz)
 
     def max_hz(self, wait_states: int) -> float | None:
         """The highest clock ``wait_states`` allow (None: no limit known)."""
@@ -72,7 +92,7 @@ class ClockTree:
         return self.wait_state_max_hz[min(wait_states, len(self.wait_state_max_hz) - 1)]
 
 
-MODELS = ("stm32l4",)
+MODELS = tuple(RULES)
 
 
 def load_clock_tree(spec: Any, where: str) -> ClockTree:

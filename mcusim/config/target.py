@@ -214,6 +214,8 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         if not parent_path.is_file():
             raise ConfigError(f"{path}: extends: unknown target '{parent}'")
     base = _load_merged(parent_path, (*chain, resolved))
+    if "clock_hz" in data and "clock_tree" not in data:
+        base.pop("clock_tree", None)  # a board's own clock pins it, as --clock-hz does
     return _merge(base, {k: v for k, v in data.items() if k != "extends"})
 
 
@@ -317,8 +319,10 @@ def _build(
         clock_mode=clock_mode or "",
         svd=_svd_path(c, path),
         # an explicit clock (--clock-hz) pins the core clock: the firmware's clock writes then
-        # change nothing, as on a board whose clock is fixed
-        clock_tree=None if clock_hz is not None else _clock_tree(data, path, peripherals, memory),
+        # change nothing, as on a board whose clock is fixed; so does a named clock mode
+        clock_tree=None
+        if clock_hz is not None or clock_mode
+        else _clock_tree(data, path, peripherals, memory),
         raw=data,
     )
 
