@@ -6,6 +6,7 @@ optional last test runs an AmbiqSuite program built outside the repository (MCUS
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -192,3 +193,6 @@ def test_an_ambiqsuite_hello_world_uart_boots_and_prints():
     assert "Revision:    0x00000021 (RevB0)" in p.stdout
     assert "Flash size:  1048576 (1024 KB)" in p.stdout
     assert "unmodelled" not in p.stderr
+    # entered through its own vector table at 0xC000: SP at the top of its stack section
+    j = run_cli("run", AMBIQ_ELF, "--target", "apollo3", "--format", "json")
+    assert 0 < json.loads(j.stdout)["stack_peak_bytes"] <= json.loads(j.stdout)["stack_size_bytes"]
