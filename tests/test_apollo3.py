@@ -46,6 +46,11 @@ def test_the_boot_rom_region_holds_our_helpers_at_the_hal_entry_points():
     assert _half(rom.image, 0x7C) == 0x2001  # flash_nb_operation_complete: movs r0, #1
     for entry in (0x4C, 0x50, 0x54, 0x58, 0x80, 0x98, 0xA0, 0xA8):  # erase/program: UDF
         assert _half(rom.image, entry) == 0xDEDE, hex(entry)
+    # the entry points' names, for reports (the HAL's g_am_hal_flash table order)
+    assert rom.function_at(0x08000075) == "flash_util_read_word"
+    assert rom.function_at(0x08000052) == "flash_page_erase"
+    assert rom.function_at(0x080000B4) == "bootrom_delay_loop"
+    assert rom.function_at(0x08000400) is None  # outside the region
 
 
 @skip_no_gcc
@@ -79,6 +84,8 @@ def test_a_target_extending_apollo3_keeps_its_rom_image(tmp_path):
         ('kind = "flash"\nimage = "rom.bin"', "only for kind = 'rom'"),
         ('kind = "rom"\nimage = "missing.bin"', "cannot be read"),
         ('kind = "rom"\nimage = "big.bin"', "more than size_bytes"),
+        ('kind = "rom"\nsymbols = { f = 0 }', "give the region an image"),
+        ('kind = "rom"\nimage = "rom.bin"\nsymbols = { f = 4096 }', "'f' must be an offset"),
     ],
 )
 def test_bad_rom_images_are_one_line_config_errors(tmp_path, region, message):
@@ -171,13 +178,19 @@ def test_the_hal_register_sequence_and_the_boot_rom_helpers_work(tmp_path):
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "ok!\n"
     assert "unmodelled" not in p.stderr
+    j = json.loads(run_cli("run", tmp_path / "probe.elf", "--target", "apollo3", "--format",
+                           "json").stdout)  # fmt: skip
+    rom = {f["name"]: f for f in j["top_functions"] if f["name"].endswith("(ROM)")}
+    # 100 iterations of SUBS + BNE in our delay loop (and its CBZ and BX)
+    assert rom["bootrom_delay_loop (ROM)"]["instructions"] == 2 + 2 * 100
 
 
 @skip_no_gcc
 def test_a_boot_rom_flash_helper_mcusim_does_not_model_stops_with_a_fault(tmp_path):
     p = run_cli("run", _probe(tmp_path, "-DFLASH_ERASE"), "--target", "apollo3", "-q")
     assert p.returncode == 1, p.stderr
-    assert "undefined instruction" in p.stderr and "0x08000050" in p.stderr
+    assert "undefined instruction" in p.stderr
+    assert "0x08000050 (flash_page_erase in the bootrom image)" in p.stderr
 
 
 @pytest.mark.skipif(

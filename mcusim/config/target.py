@@ -11,6 +11,7 @@ from typing import Any
 
 from mcusim.config.clocktree import ClockTree, load_clock_tree
 from mcusim.config.resources import data_dir
+from mcusim.config.rom import resolve_images, rom_image, rom_symbols
 from mcusim.config.tomlutil import Checker, read_toml
 from mcusim.errors import ConfigError, InputError
 
@@ -51,10 +52,21 @@ class MemoryRegion:
     dcache: CacheGeometry | None = None  # a separate data cache, used when cache
     # a ROM's contents (``image``: a raw binary file, loaded at ``base`` before the firmware)
     image: bytes = field(default=b"", repr=False, compare=False)
+    # names of the image's functions: (address, name), by address (``symbols``: name = offset)
+    symbols: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def end(self) -> int:
         return self.base + self.size_bytes
+
+    def function_at(self, address: int) -> str | None:
+        """The name of the image function holding ``address`` (the nearest symbol below)."""
+        found = None
+        for start, name in self.symbols:
+            if start > address & ~1:
+                break
+            found = name
+        return found if self.contains(address) else None
 
     def contains(self, address: int, size: int = 1) -> bool:
         return self.base <= address and address + size <= self.end
@@ -199,7 +211,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ConfigError(f"{path}: extends loop: {loop}")
     data = read_toml(path)
-    _resolve_images(path, data)
+    resolve_images(path, data)
     parent = data.get("extends")
     if parent is None:
         return data
@@ -217,14 +229,6 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if "clock_hz" in data and "clock_tree" not in data:
         base.pop("clock_tree", None)  # a board's own clock pins it, as --clock-hz does
     return _merge(base, {k: v for k, v in data.items() if k != "extends"})
-
-
-def _resolve_images(path: Path, data: dict[str, Any]) -> None:
-    """A region's ``image`` is relative to the file that names it (a target that ``extends``
-    another keeps its parent's ROM)."""
-    for m in data.get("memory", []) if isinstance(data.get("memory"), list) else []:
-        if isinstance(m, dict) and isinstance(m.get("image"), str):
-            m["image"] = str((path.parent / m["image"]).resolve())
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -393,7 +397,8 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 cache=m.get("cache", bool, False),
                 icache=_cache(m, "icache"),
                 dcache=_cache(m, "dcache"),
-                image=_image(m, kind, size),
+                image=rom_image(m, kind, size),
+                symbols=rom_symbols(m, base, size),
             )
         )
         if regions[-1].wait_states < 0:
@@ -409,22 +414,6 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
             )
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
     return tuple(regions)
-
-
-def _image(m: Checker, kind: str, size: int) -> bytes:
-    """``image``: a raw binary file holding a ROM's contents (a chip's boot ROM helpers)."""
-    name = m.get("image", str, "")
-    if not name:
-        return b""
-    if kind != "rom":
-        raise m.fail("image", f"is only for kind = 'rom' regions (this one is '{kind}')")
-    try:
-        data = Path(name).read_bytes()
-    except OSError as e:
-        raise m.fail("image", f"'{name}' cannot be read: {e.strerror or e}") from None
-    if len(data) > size:
-        raise m.fail("image", f"'{name}' has {len(data)} bytes, more than size_bytes ({size})")
-    return data
 
 
 def _cache(m: Checker, key: str) -> CacheGeometry | None:
