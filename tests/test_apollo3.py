@@ -18,6 +18,8 @@ from simtest import run_cli
 from mcusim.config import load_target
 from mcusim.config.clocktree import apollo3_core_hz
 from mcusim.errors import ConfigError
+from mcusim.machine.peripherals.counter import Counter
+from mcusim.machine.peripherals.registry import build
 from mcusim.machine.peripherals.simple import Registers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +163,62 @@ def test_the_core_clock_follows_clkgen_hfrc_its_divider_and_burst_mode():
     assert load_target("apollo3", clock_mode="burst").clock_tree is None
 
 
+class Clock:
+    """The simulated time a peripheral sees (System.seconds)."""
+
+    def __init__(self):
+        self.t = 0.0
+
+    def seconds(self):
+        return self.t
+
+
+def _stimer(clock: Clock) -> Counter:
+    spec = next(p for p in load_target("apollo3").peripherals if p.name == "stimer")
+    return build(spec, clock, where="stimer")
+
+
+def test_the_system_timer_counts_simulated_time_at_the_selected_clock():
+    c = Clock()
+    st = _stimer(c)
+    assert st.read(0x004, 4) == 0  # NOCLK after reset
+    st.write(0x000, 4, 0xC0000000)  # FREEZE | CLEAR, as am_hal_stimer_config
+    c.t = 1.0
+    assert st.read(0x004, 4) == 0
+    st.write(0x000, 4, 3)  # XTAL 32.768 kHz
+    c.t = 1.5
+    assert st.read(0x004, 4) == 16384
+    assert st.read(0x005, 1) == 16384 >> 8  # a byte of the count
+    st.write(0x000, 4, 1)  # HFRC/16 = 3 MHz from here, counting on from 16384
+    c.t = 1.5 + 1e-3
+    assert st.read(0x004, 4) == 16384 + 3000
+    st.write(0x000, 4, 1 | 1 << 31)  # FREEZE: holds
+    c.t = 3.0
+    assert st.read(0x004, 4) == 16384 + 3000
+    st.write(0x004, 4, 7)  # a frozen count may be written
+    assert st.read(0x004, 4) == 7
+    st.write(0x000, 4, 1 << 30 | 3)  # CLEAR: 0 while set
+    c.t = 4.0
+    assert st.read(0x004, 4) == 0
+    st.write(0x010, 4, 0x1234)  # SCMPR0: registers as data
+    assert st.read(0x010, 4) == 0x1234
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"count_offset": 2}, "count_offset must be a word offset"),
+        ({"clock": {"lsb": 0, "width": 4}}, "clock must be"),
+        ({"freeze": 31}, r"freeze must be a table \{ bit = N \}"),
+        ({"width_bits": 40}, "width_bits must be 1-32"),
+    ],
+)
+def test_bad_counter_descriptions_are_config_errors(keys, message):
+    base = dict(count_offset=4, control_offset=0, clock={"lsb": 0, "width": 4, "hz": [0, 1]})
+    with pytest.raises(ConfigError, match=message):
+        Counter("t", 0, 0x100, system=Clock(), where="t", **(base | keys))
+
+
 def _probe(tmp_path: Path, *defines: str) -> Path:
     out = tmp_path / "probe.elf"
     subprocess.run(
@@ -181,8 +239,8 @@ def test_the_hal_register_sequence_and_the_boot_rom_helpers_work(tmp_path):
     j = json.loads(run_cli("run", tmp_path / "probe.elf", "--target", "apollo3", "--format",
                            "json").stdout)  # fmt: skip
     rom = {f["name"]: f for f in j["top_functions"] if f["name"].endswith("(ROM)")}
-    # 100 iterations of SUBS + BNE in our delay loop (and its CBZ and BX)
-    assert rom["bootrom_delay_loop (ROM)"]["instructions"] == 2 + 2 * 100
+    # 100 and 1000 iterations of SUBS + BNE in our delay loop (and its CBZ and BX each call)
+    assert rom["bootrom_delay_loop (ROM)"]["instructions"] == 2 * (2 + 100 + 1000)
 
 
 @skip_no_gcc

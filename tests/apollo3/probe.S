@@ -70,6 +70,23 @@ reset:
     blx r3
 #endif
 
+    /* STIMER (CTIMER 0x40008000: STCFG 0x140, STTMR 0x144): clear and freeze, then count at
+     * HFRC/16 (3 MHz) over a 1000-iteration ROM delay (3000 cycles, 62.5 us at 48 MHz: about
+     * 187 counts), as am_hal_stimer_config and am_hal_stimer_counter_get */
+    ldr r4, =0x40008000
+    mov r1, #0xC0000000         /* FREEZE | CLEAR */
+    str r1, [r4, #0x140]
+    movs r1, #1                 /* CLKSEL = HFRC_DIV16 */
+    str r1, [r4, #0x140]
+    ldr r0, =1000
+    ldr r3, =0x0800009D
+    blx r3
+    ldr r1, [r4, #0x144]
+    subs r1, r1, #150           /* 150 <= count < 250 */
+    cmp r1, #100
+    it hs
+    orrhs r7, r7, #0x800
+
     /* PWRCTRL (0x40021000): power the UART0 domain and wait for it, as
      * am_hal_pwrctrl_periph_enable: DEVPWREN.PWRUART0 (bit 7) -> DEVPWRSTATUS.HCPA (bit 2) */
     ldr r4, =0x40021000
