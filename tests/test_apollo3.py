@@ -1,6 +1,7 @@
 """The apollo3 target's Ambiq-specific parts: the boot ROM window holding our own helper code at
 the entry points AmbiqSuite's HAL calls (targets/apollo3-bootrom.S), MCUCTRL and JEDEC read as an
-Apollo3 Blue B0, PWRCTRL power domains that come on with their devices, and a probe program
+Apollo3 Blue B0, PWRCTRL power domains that come on with their devices, the CLKGEN clock rule,
+the STIMER counter, and a probe program
 (tests/apollo3/probe.S, ours) doing the HAL's register sequence. No Ambiq code is used here; the
 optional last test runs an AmbiqSuite program built outside the repository (MCUSIM_AMBIQ_ELF)."""
 
