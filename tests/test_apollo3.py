@@ -79,6 +79,10 @@ def test_a_target_extending_apollo3_keeps_its_rom_image(tmp_path):
     assert t.clock_tree is not None  # and the firmware still sets its clock
     own.write_text('schema = 1\nextends = "apollo3"\nname = "slow"\nclock_hz = 24000000\n')
     assert load_target(str(own)).clock_tree is None  # its own clock pins it
+    copy = tmp_path / "copy.toml"  # a copy of the built-in file elsewhere finds the image
+    copy.write_text((ROOT / "targets" / "apollo3.toml").read_text())
+    rom = next(r for r in load_target(str(copy)).memory if r.name == "bootrom")
+    assert rom.image == ROM_IMAGE.read_bytes()
 
 
 @pytest.mark.parametrize(

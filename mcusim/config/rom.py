@@ -10,12 +10,15 @@ from typing import Any
 from mcusim.config.tomlutil import Checker
 
 
-def resolve_images(path: Path, data: dict[str, Any]) -> None:
+def resolve_images(path: Path, data: dict[str, Any], builtin: Path) -> None:
     """A region's ``image`` is relative to the file that names it (a target that ``extends``
-    another keeps its parent's ROM)."""
+    another keeps its parent's ROM), else a file of that name among the built-in targets (a
+    copy of a built-in target file elsewhere keeps working)."""
     for m in data.get("memory", []) if isinstance(data.get("memory"), list) else []:
         if isinstance(m, dict) and isinstance(m.get("image"), str):
-            m["image"] = str((path.parent / m["image"]).resolve())
+            own = (path.parent / m["image"]).resolve()
+            shipped = builtin / m["image"]
+            m["image"] = str(shipped if not own.is_file() and shipped.is_file() else own)
 
 
 def rom_image(m: Checker, kind: str, size: int) -> bytes:

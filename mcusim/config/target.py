@@ -211,7 +211,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ConfigError(f"{path}: extends loop: {loop}")
     data = read_toml(path)
-    resolve_images(path, data)
+    resolve_images(path, data, targets_dir())
     parent = data.get("extends")
     if parent is None:
         return data
