@@ -44,15 +44,16 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
 
 def find_boot(fw: Firmware, target: Target) -> Boot:
     """SP and PC from the vector table at the target's ``vector_table`` address when the image
-    loads one there, else the ELF entry point with SP at the top of the first RAM."""
+    loads one there; else the table at the start of an image linked after a boot loader, when
+    its reset vector is the ELF entry (SP, PC and VTOR from it, as the boot loader jumps); else
+    the ELF entry point with SP at the top of the first RAM."""
     vt = fw.read(target.vector_table, 8)
     ram = next((r for r in target.memory if r.kind == "ram"), None)
-    own = _image_vector_table(fw, target)
     vtor = target.vector_table
     if vt is not None and int.from_bytes(vt[4:], "little") & 1:
         sp, pc = int.from_bytes(vt[:4], "little"), int.from_bytes(vt[4:], "little")
         how = "vector table"
-    elif own is not None:
+    elif (own := _image_vector_table(fw, target)) is not None:
         vtor, sp, pc = own
         how = f"the image's vector table at 0x{vtor:08x}, as a boot loader starts it"
     else:
