@@ -65,6 +65,22 @@ def test_a_status_bit_may_follow_a_bit_of_another_register():
     assert r.read(0x1C, 4) == 0xC0 | 1 << 21
 
 
+def test_a_status_bit_may_be_on_while_any_of_several_bits_is_set():
+    # an Apollo3 PWRCTRL power domain: DEVPWRSTATUS.HCPA (bit 2) is on while IOS, UART0,
+    # UART1 or SCARD (DEVPWREN bits 0, 7, 8, 10) is enabled
+    regs = [{"offset": 0x18, "read_only": 0xFFFFFFFF,
+             "follow": [{"any_of": 0x581, "to": 2, "offset": 0x08}]}]  # fmt: skip
+    r = Registers("pwrctrl", 0x40021000, 0x400, where="t", registers=regs)
+    assert r.read(0x18, 4) == 0
+    r.write(0x08, 4, 1 << 8)
+    assert r.read(0x18, 4) == 1 << 2
+    r.write(0x08, 4, 1 << 1)  # IOM0: another domain
+    assert r.read(0x18, 4) == 0
+    with pytest.raises(ConfigError, match=r"follow \{any_of, to, offset\}"):
+        Registers("x", 0, 0x400, where="t", registers=[{"offset": 0,
+                  "follow": [{"any_of": 0, "to": 2}]}])  # fmt: skip
+
+
 def test_unknown_keys_of_a_peripheral_or_register_are_refused(tmp_path):
     from mcusim.config.target import PeripheralSpec
     from mcusim.machine.peripherals.registry import build

@@ -215,6 +215,22 @@ def test_without_a_vector_table_the_elf_entry_runs_with_sp_at_the_top_of_ram():
     assert (b.sp, b.pc, b.how) == (0x20008000, 0x201, "ELF entry point (no vector table)")
 
 
+def test_an_image_linked_after_a_boot_loader_starts_through_its_own_vector_table():
+    # an Apollo3 program at 0xC000: nothing at the chip's table (0x0); the table at the start
+    # of the image has SP in RAM and the ELF entry as its reset vector, as the boot loader uses
+    table = (0x20004000).to_bytes(4, "little") + (0xC201).to_bytes(4, "little")
+    seg = SimpleNamespace(paddr=0xC000, data=table + bytes(8))
+    fw = SimpleNamespace(
+        path="fw.elf", entry=0xC200, segments=[seg],
+        read=lambda a, n: table[:n] if a == 0xC000 else None,
+    )  # fmt: skip
+    b = find_boot(fw, boot_target())
+    assert (b.sp, b.pc, b.vtor) == (0x20004000, 0xC201, 0xC000)
+    assert "image's vector table at 0x0000c000" in b.how
+    other = SimpleNamespace(path="fw.elf", entry=0xC300, segments=[seg], read=fw.read)
+    assert find_boot(other, boot_target()).how == "ELF entry point (no vector table)"
+
+
 def test_a_start_address_outside_executable_memory_is_an_error_naming_it():
     fw = SimpleNamespace(path="fw.elf", entry=0x20000100, read=lambda a, n: None)
     with pytest.raises(Exception, match="start address 0x20000100 .* is not in executable"):

@@ -13,6 +13,7 @@ Rules (each from the chip's reference manual, cited at the function):
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
 * ``efm32``: EFM32 Series 0 CMU (EFM32WG-RM §'CMU').
 * ``samd51``: SAM D5x/E5x GCLK, OSCCTRL and MCLK, in that order (DS60001507).
+* ``apollo3``: Ambiq Apollo3 Blue CLKGEN (DS-A3-0p9p1, Clock Generator chapter).
 """
 
 from __future__ import annotations
@@ -126,6 +127,28 @@ def samd51_core_hz(gclk: Read, oscctrl: Read, mclk: Read, hse_hz: float) -> floa
     return generator(0, 0) / cpudiv if cpudiv else 0.0
 
 
+APOLLO3_HFRC_HZ = 48e6  # DS-A3-0p9p1 §1 and Clock Generator chapter: HFRC, 48 MHz
+APOLLO3_BURST_HZ = 96e6  # TurboSPOT burst mode
+
+
+def apollo3_core_hz(read: Read, hse_hz: float = 0.0) -> float:
+    """The Apollo3 Blue core clock from CLKGEN (DS-A3-0p9p1, Clock Generator chapter; offsets
+    from Ambiq's apollo3.h): 96 MHz while FREQCTRL (0x034) BURSTSTATUS (bit 2) reports burst
+    mode, else HFRC (48 MHz) divided by 2 when CCTRL (0x018) CORESEL (bit 0) is set."""
+    if read(0x034) & (1 << 2):
+        return APOLLO3_BURST_HZ
+    return APOLLO3_HFRC_HZ / (2 if read(0x018) & 1 else 1)
+
+
+# rule -> (how many registers peripherals it reads, the core clock from their reads and hse_hz)
+RULES: dict[str, tuple[int, Callable[..., float]]] = {
+    "stm32l4": (1, lambda reads, hse: stm32l4_core_hz(reads[0], hse)),
+    "efm32": (1, lambda reads, hse: efm32_core_hz(reads[0], hse)),
+    "samd51": (3, lambda reads, hse: samd51_core_hz(*reads, hse_hz=hse)),
+    "apollo3": (1, lambda reads, hse: apollo3_core_hz(reads[0], hse)),
+}
+
+
 @dataclass(frozen=True)
 class ClockTree:
     """A target's ``[clock_tree]``."""
@@ -143,11 +166,7 @@ class ClockTree:
 
     def core_hz(self, read: Read, *others: Read) -> float:
         """The core clock from the registers of ``peripherals`` (one read each, in order)."""
-        if self.model == "efm32":
-            return efm32_core_hz(read, self.hse_hz)
-        if self.model == "samd51":
-            return samd51_core_hz(read, *others, hse_hz=self.hse_hz)
-        return stm32l4_core_hz(read, self.hse_hz)
+        return RULES[self.model][1]((read, *others), self.hse_hz)
 
     def max_hz(self, wait_states: int) -> float | None:
         """The highest clock ``wait_states`` allow (None: no limit known)."""
@@ -156,8 +175,8 @@ class ClockTree:
         return self.wait_state_max_hz[min(wait_states, len(self.wait_state_max_hz) - 1)]
 
 
-MODELS = ("stm32l4", "efm32", "samd51")
-PERIPHERALS = {"stm32l4": 1, "efm32": 1, "samd51": 3}  # how many blocks each rule reads
+MODELS = tuple(RULES)
+PERIPHERALS = {name: rule[0] for name, rule in RULES.items()}  # how many blocks each rule reads
 
 
 def load_clock_tree(spec: Any, where: str) -> ClockTree:

@@ -11,6 +11,7 @@ from typing import Any
 
 from mcusim.config.clocktree import ClockTree, load_clock_tree
 from mcusim.config.resources import data_dir
+from mcusim.config.rom import resolve_images, rom_image, rom_symbols
 from mcusim.config.tomlutil import Checker, read_toml
 from mcusim.errors import ConfigError, InputError
 
@@ -49,10 +50,23 @@ class MemoryRegion:
     cache: bool = False
     icache: CacheGeometry | None = None  # instruction (or unified) cache, used when cache
     dcache: CacheGeometry | None = None  # a separate data cache, used when cache
+    # a ROM's contents (``image``: a raw binary file, loaded at ``base`` before the firmware)
+    image: bytes = field(default=b"", repr=False, compare=False)
+    # names of the image's functions: (address, name), by address (``symbols``: name = offset)
+    symbols: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def end(self) -> int:
         return self.base + self.size_bytes
+
+    def function_at(self, address: int) -> str | None:
+        """The name of the image function holding ``address`` (the nearest symbol below)."""
+        found = None
+        for start, name in self.symbols:
+            if start > address & ~1:
+                break
+            found = name
+        return found if self.contains(address) else None
 
     def contains(self, address: int, size: int = 1) -> bool:
         return self.base <= address and address + size <= self.end
@@ -198,6 +212,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ConfigError(f"{path}: extends loop: {loop}")
     data = read_toml(path)
+    resolve_images(path, data, targets_dir())
     parent = data.get("extends")
     if parent is None:
         return data
@@ -212,6 +227,8 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         if not parent_path.is_file():
             raise ConfigError(f"{path}: extends: unknown target '{parent}'")
     base = _load_merged(parent_path, (*chain, resolved))
+    if "clock_hz" in data and "clock_tree" not in data:
+        base.pop("clock_tree", None)  # a board's own clock pins it, as --clock-hz does
     return _merge(base, {k: v for k, v in data.items() if k != "extends"})
 
 
@@ -311,8 +328,10 @@ def _build(
         clock_mode=clock_mode or "",
         svd=_svd_path(c, path),
         # an explicit clock (--clock-hz) pins the core clock: the firmware's clock writes then
-        # change nothing, as on a board whose clock is fixed
-        clock_tree=None if clock_hz is not None else _clock_tree(data, path, peripherals, memory),
+        # change nothing, as on a board whose clock is fixed; so does a named clock mode
+        clock_tree=None
+        if clock_hz is not None or clock_mode
+        else _clock_tree(data, path, peripherals, memory),
         raw=data,
     )
 
@@ -384,6 +403,8 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 cache=m.get("cache", bool, False),
                 icache=_cache(m, "icache"),
                 dcache=_cache(m, "dcache"),
+                image=rom_image(m, kind, size),
+                symbols=rom_symbols(m, base, size),
             )
         )
         if regions[-1].wait_states < 0:

@@ -24,10 +24,12 @@ def OUT_DIR() -> Path:  # noqa: N802 - a folder, named like the constant it stan
 
 
 def memory_setup(target) -> str:
-    """One line: the wait states, prefetch and caches of each timed (flash/ROM) region."""
+    """One line: the wait states, prefetch and caches of each timed (flash/ROM) region the
+    program can live in (a ROM holding the target's own image, such as the Apollo3 boot ROM
+    helpers, runs no kernel: it does not change what a kernel costs)."""
     parts = []
     for r in target.memory:
-        if r.kind == "ram":
+        if r.kind == "ram" or r.image:
             continue
         bits = [f"{r.name}: {r.wait_states} wait states", f"{r.fetch_width_bytes}-byte fetch"]
         bits.append("prefetch on" if r.prefetch else "prefetch off")

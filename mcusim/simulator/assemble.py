@@ -50,12 +50,17 @@ def energy_of(target, segments, *, from_ram: int) -> Energy:
     return Energy(energy_uj, active_uj, active_uj / 1000.0 / active_s if active else p_active, note)
 
 
-def function_cycles(blocks, fw) -> tuple[FunctionCycles, ...]:
-    """Cycles and instructions per function (by the ELF's symbols), most cycles first."""
+def function_cycles(blocks, fw, target=None) -> tuple[FunctionCycles, ...]:
+    """Cycles and instructions per function (by the ELF's symbols, and the target's ROM
+    images' ``symbols``), most cycles first."""
     totals: dict[str, list[int]] = {}
     blocks = [b for b in blocks if b.count]
     names = fw.function_names_at([b.address for b in blocks])  # from the ELF's arrays
+    roms = [r for r in (target.memory if target is not None else ()) if r.symbols]
     for b, name in zip(blocks, names, strict=True):
+        if name is None:
+            rom = next((r.function_at(b.address) for r in roms if r.contains(b.address)), None)
+            name = f"{rom} (ROM)" if rom else None
         t = totals.setdefault(name or f"0x{b.address:08x}", [0, 0])
         t[0] += b.cycles()
         t[1] += b.count * b.n_insns
@@ -107,7 +112,7 @@ def assemble_result(run, host_seconds: float) -> RunResult:
         stack_size_bytes=run.stack.size(),
         process_stacks=run.stack.process_stacks(run.xu.psp_seen),
         heap_peak_bytes=run.heap.peak,
-        top_functions=function_cycles(counter.all_blocks(), run.fw),
+        top_functions=function_cycles(counter.all_blocks(), run.fw, t),
         memory_stalls=tuple(counter.memory_stats(list(t.memory))),
         exceptions_taken=exc,
         unknown_mmio=unknown,

@@ -31,6 +31,8 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
     buffers = {}
     for region in target.memory:
         buffers[region.name] = cpu.map_memory(region.base, region.size_bytes, region.access)
+        if region.image:
+            buffers[region.name][: len(region.image)] = np.frombuffer(region.image, np.uint8)
     for seg in fw.segments:
         if seg.data:
             region = target.region_at(seg.paddr, len(seg.data))
@@ -42,12 +44,18 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
 
 def find_boot(fw: Firmware, target: Target) -> Boot:
     """SP and PC from the vector table at the target's ``vector_table`` address when the image
-    loads one there, else the ELF entry point with SP at the top of the first RAM."""
+    loads one there; else the table at the start of an image linked after a boot loader, when
+    its reset vector is the ELF entry (SP, PC and VTOR from it, as the boot loader jumps); else
+    the ELF entry point with SP at the top of the first RAM."""
     vt = fw.read(target.vector_table, 8)
     ram = next((r for r in target.memory if r.kind == "ram"), None)
+    vtor = target.vector_table
     if vt is not None and int.from_bytes(vt[4:], "little") & 1:
         sp, pc = int.from_bytes(vt[:4], "little"), int.from_bytes(vt[4:], "little")
         how = "vector table"
+    elif (own := _image_vector_table(fw, target)) is not None:
+        vtor, sp, pc = own
+        how = f"the image's vector table at 0x{vtor:08x}, as a boot loader starts it"
     else:
         if ram is None:
             raise ElfError(
@@ -67,4 +75,24 @@ def find_boot(fw: Firmware, target: Target) -> Boot:
             f"{fw.path}: initial stack pointer 0x{sp:08x} ({how}) is not "
             f"in the memory of target '{target.name}'"
         )
-    return Boot(sp=sp & ~3, pc=pc, vtor=target.vector_table, how=how)
+    return Boot(sp=sp & ~3, pc=pc, vtor=vtor, how=how)
+
+
+def _image_vector_table(fw: Firmware, target: Target) -> tuple[int, int, int] | None:
+    """(address, SP, PC) of a vector table at the start of the image's code when the image is
+    linked above the chip's own table (after a boot loader: Ambiq's and SparkFun's Apollo3
+    programs at 0xC000) and that table's reset vector is the ELF entry point, the table the
+    boot loader would jump through; None otherwise."""
+    starts = [
+        s.paddr
+        for s in getattr(fw, "segments", ())
+        if s.data and (r := target.region_at(s.paddr)) is not None and "x" in r.access
+    ]
+    table = fw.read(min(starts), 8) if starts else None
+    if table is None:
+        return None
+    sp, pc = int.from_bytes(table[:4], "little"), int.from_bytes(table[4:], "little")
+    ram = target.region_at(sp - 4, 4)
+    if pc != fw.entry | 1 or sp & 3 or ram is None or ram.kind != "ram":
+        return None
+    return min(starts), sp, pc

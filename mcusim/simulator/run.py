@@ -225,7 +225,10 @@ class _Run(RunProbe, RunSystem):
         self.stop("fault", f"{f.kind}: {f.cause} at {self.where(pc)}: {detail}")
 
     def where(self, address: int) -> str:
-        return f"0x{address:08x} ({self.fw.symbolize(address)})"
+        name = self.fw.symbolize(address)
+        region = self.target.region_at(address) if name == "?" else None
+        rom = region.function_at(address) if region is not None else None
+        return f"0x{address:08x} ({f'{rom} in the {region.name} image' if rom else name})"
 
     def _on_bad_access(self, kind: str, address: int, size: int) -> None:
         self.bad_access = (kind, address, size)

@@ -15,6 +15,9 @@ class RunSystem:
     def note_read(self, address: int, value: int, peripheral) -> None:
         self.access.note_read(address, value, peripheral)
 
+    def seconds(self) -> float:
+        return self.core_clock.seconds(self.now())
+
     def console(self, data: bytes, source: str) -> None:
         self.console_chunks.append(data)
         self.console_sources.setdefault(source, []).append(data)

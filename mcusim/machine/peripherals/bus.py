@@ -12,6 +12,11 @@ class System(Protocol):
         """Modelled cycles since reset, at the instruction doing the access."""
         ...
 
+    def seconds(self) -> float:
+        """Simulated time since reset, at the instruction doing the access (each stretch of
+        cycles at the core clock it ran at, sleep included)."""
+        ...
+
     def console(self, data: bytes, source: str) -> None:
         """Emit firmware output (``source`` names the channel, e.g. ``"uart0"``)."""
         ...

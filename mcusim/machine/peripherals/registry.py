@@ -7,6 +7,7 @@ import inspect
 from mcusim.config.target import PeripheralSpec
 from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import Peripheral, System
+from mcusim.machine.peripherals.counter import Counter
 from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.simple import Registers, Uart
@@ -16,6 +17,7 @@ MODELS = {
     "registers": Registers,
     "flash_control": FlashControl,
     "easydma_uart": EasyDmaUart,
+    "counter": Counter,
 }
 
 

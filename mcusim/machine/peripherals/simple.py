@@ -61,8 +61,12 @@ class _Register:
         self.read_only = _mask(where, e, "read_only")
         self.w1c = _mask(where, e, "write_1_to_clear")
         self.follow: list[tuple[int, int, int, int | None]] = []
+        self.any_of: list[tuple[int, int, int | None]] = []
         for f in e.get("follow", []):
             f = {"from": f[0], "to": f[1]} if isinstance(f, list) and len(f) == 2 else f
+            if isinstance(f, dict) and "any_of" in f:
+                self.any_of.append(_any_of(where, f))
+                continue
             ok = isinstance(f, dict) and all(isinstance(f.get(k), int) for k in ("from", "to"))
             width = f.get("width", 1) if ok else 0
             src = f.get("offset") if ok else None
@@ -73,8 +77,9 @@ class _Register:
                 or not (src is None or isinstance(src, int))
             ):
                 raise ConfigError(
-                    f"{where}.follow entries are [from_bit, to_bit] or {{from, to, width, "
-                    "offset}} (offset: another register of the peripheral) inside 32 bits"
+                    f"{where}.follow entries are [from_bit, to_bit], {{from, to, width, "
+                    "offset}} (offset: another register of the peripheral) inside 32 bits, "
+                    "or {any_of, to, offset}"
                 )
             self.follow.append((f["from"], f["to"], width, src))
         # commands: a write whose bits under ``mask`` equal ``match`` sets bits ``set`` and
@@ -103,12 +108,34 @@ class _Register:
             m = (1 << width) - 1
             from_value = v if offset is None else register(offset)
             v = (v & ~(m << dst)) | (((from_value >> src) & m) << dst)
+        for mask, dst, offset in self.any_of:
+            from_value = v if offset is None else register(offset)
+            v = (v & ~(1 << dst)) | (int(from_value & mask != 0) << dst)
         return v
 
     def write(self, value: int, mask: int = 0xFFFFFFFF) -> None:
         """A write of the bits in ``mask`` (the bytes the access covers)."""
         old, ro, w1c = self.value, self.read_only | ~mask, self.w1c & mask
         self.value = ((old & ro) | (value & ~ro & ~w1c) | (old & w1c & ~value)) & 0xFFFFFFFF
+
+
+def _any_of(where: str, f: dict) -> tuple[int, int, int | None]:
+    """``{any_of = MASK, to = BIT, offset = OFF}``: the bit reads 1 while any bit of MASK is set
+    (a power domain's status bit, on while any device of the domain is switched on)."""
+    mask, dst, src = f.get("any_of"), f.get("to"), f.get("offset")
+    if (
+        set(f) - {"any_of", "to", "offset"}
+        or not isinstance(mask, int)
+        or not 0 < mask < 1 << 32
+        or not isinstance(dst, int)
+        or not 0 <= dst < 32
+        or not (src is None or isinstance(src, int))
+    ):
+        raise ConfigError(
+            f"{where}.follow {{any_of, to, offset}}: any_of a non-zero 32-bit mask, to a bit "
+            "0-31, offset (optional) another register of the peripheral"
+        )
+    return mask, dst, src
 
 
 def _mask(where: str, e: dict, key: str) -> int:
