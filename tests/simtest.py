@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ELF = ROOT / "firmware_samples" / "elf"
@@ -25,11 +28,17 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     )
 
 
-def build_bare_m4(source: Path, out: Path, *defines: str) -> Path:
-    """Assemble one of the tests' own bare-metal Cortex-M4 programs for the mps2-an386 map: a
-    two-word vector table (section .vectors) at 0x0, code from 0x100, entry ``reset``."""
+needs_gcc = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
+)
+
+
+def build_bare_m4(source: Path, out: Path, *defines: str, flags: tuple[str, ...] = ()) -> Path:
+    """Build one of the tests' own bare-metal Cortex-M4 programs (assembly, or C with ``flags``
+    such as ``-O1``) for a map with flash at 0x0: a two-word vector table (section .vectors) at
+    0x0, code from 0x100, entry ``reset``; ``defines`` are macro names (``FORGET_X``)."""
     subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *(f"-D{d}" for d in defines),
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *flags, *(f"-D{d}" for d in defines),
          "-nostdlib", "-Wl,--build-id=none", "-Wl,-Ttext=0x100",
          "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out), str(source)],
         check=True, capture_output=True, text=True,

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import run_cli
+from simtest import build_bare_m4, run_cli
 
 from mcusim.config import load_target
 from mcusim.config.clocktree import apollo3_core_hz
@@ -225,14 +225,8 @@ def test_bad_counter_descriptions_are_config_errors(keys, message):
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    out = tmp_path / "probe.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *defines, "-nostdlib",
-         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
-         "-Wl,-e,reset", "-o", str(out), str(PROBE)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
+    names = (d.removeprefix("-D") for d in defines)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names)
 
 
 @skip_no_gcc

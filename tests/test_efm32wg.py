@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import run_cli
+from simtest import build_bare_m4, needs_gcc, run_cli
 
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
@@ -111,23 +109,12 @@ def test_bit_band_is_an_armv7m_feature(tmp_path):
         load_target(str(board))
 
 
-skip_no_gcc = pytest.mark.skipif(
-    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
-)
-
-
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    out = tmp_path / "probe.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-O1", *defines, "-nostdlib",
-         "-ffreestanding", "-Wl,--build-id=none", "-Wl,-Ttext=0x100",
-         "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out), str(PROBE)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
+    names = (d.removeprefix("-D") for d in defines)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names, flags=("-O1", "-ffreestanding"))
 
 
-@skip_no_gcc
+@needs_gcc
 def test_the_hfxo_start_up_sequence_bit_band_and_uart0_run_and_print(tmp_path):
     out = tmp_path / "run.json"
     p = run_cli("run", _probe(tmp_path), "--target", "efm32wg", "-q", "--json", out)
@@ -140,14 +127,14 @@ def test_the_hfxo_start_up_sequence_bit_band_and_uart0_run_and_print(tmp_path):
     assert [hz for _, hz in json.loads(out.read_text())["clock_history"]] == [48e6, 14e6, 48e6]
 
 
-@skip_no_gcc
+@needs_gcc
 def test_waiting_for_an_hfxo_never_enabled_is_stuck_on_cmu_status_through_its_alias(tmp_path):
     p = run_cli("run", _probe(tmp_path, "-DFORGET_HFXO_ENABLE"), "--target", "efm32wg", "-q")
     assert p.returncode == 3, p.stderr
     assert "0x400c802c (cmu STATUS)" in p.stderr
 
 
-@skip_no_gcc
+@needs_gcc
 def test_without_bit_band_the_alias_is_unmapped_peripheral_space(tmp_path):
     board = tmp_path / "nobb.toml"
     board.write_text('schema = 1\nextends = "efm32wg"\nname = "nobb"\nbit_band = false\n')

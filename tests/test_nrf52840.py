@@ -5,12 +5,10 @@ reads these; nothing of Nordic's code is used here."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import run_cli
+from simtest import build_bare_m4, needs_gcc, run_cli
 
 from mcusim.config import load_target
 from mcusim.config.target import MemoryRegion
@@ -174,23 +172,12 @@ def test_nvmc_is_split_around_icachecnf_which_controls_the_flash_icache():
     assert icache.params["icache"] == {"bit": 0}
 
 
-skip_no_gcc = pytest.mark.skipif(
-    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
-)
-
-
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    out = tmp_path / "probe.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *defines, "-nostdlib",
-         "-Wl,--build-id=none", "-Wl,-Ttext=0x100", "-Wl,--section-start=.vectors=0x0",
-         "-Wl,-e,reset", "-o", str(out), str(PROBE)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
+    names = (d.removeprefix("-D") for d in defines)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names)
 
 
-@skip_no_gcc
+@needs_gcc
 def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_uart(tmp_path):
     p = run_cli("run", _probe(tmp_path), "--target", "nrf52840", "-q")
     # exit code: bitmask of the probe's failed checks (see tests/nrf/probe.S)
@@ -199,7 +186,7 @@ def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_u
     assert "unmodelled" not in p.stderr
 
 
-@skip_no_gcc
+@needs_gcc
 def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
     p = run_cli("run", _probe(tmp_path, "-DFLASH_BUFFER"), "--target", "nrf52840", "-q")
     assert p.returncode == 1, p.stderr

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import run_cli
+from simtest import build_bare_m4, needs_gcc, run_cli
 
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
@@ -102,23 +100,12 @@ def test_samd51_clock_registers_describe_the_clock_it_runs_at():
     assert dpll0 / mclk.read(0x05, 1) / max(1, gen0 >> 16) == t.clock_hz == 120e6
 
 
-skip_no_gcc = pytest.mark.skipif(
-    shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc to build"
-)
-
-
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    out = tmp_path / "probe.elf"
-    subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-O1", *defines, "-nostdlib",
-         "-ffreestanding", "-Wl,--build-id=none", "-Wl,-Ttext=0x100",
-         "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out), str(PROBE)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
+    names = (d.removeprefix("-D") for d in defines)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names, flags=("-O1", "-ffreestanding"))
 
 
-@skip_no_gcc
+@needs_gcc
 def test_the_120_mhz_start_up_sequence_and_the_sercom_usart_run_and_print(tmp_path):
     out = tmp_path / "run.json"
     p = run_cli("run", _probe(tmp_path), "--target", "samd51", "-q", "--json", out)
@@ -131,7 +118,7 @@ def test_the_120_mhz_start_up_sequence_and_the_sercom_usart_run_and_print(tmp_pa
     assert [hz for _, hz in json.loads(out.read_text())["clock_history"]] == [120e6, 32768, 120e6]
 
 
-@skip_no_gcc
+@needs_gcc
 def test_waiting_for_a_dpll_lock_that_was_never_enabled_is_stuck_on_dpll0status(tmp_path):
     p = run_cli("run", _probe(tmp_path, "-DFORGET_DPLL_ENABLE"), "--target", "samd51", "-q")
     assert p.returncode == 3, p.stderr

@@ -43,21 +43,8 @@
 #define HFRCOSEL (1u << 10)
 #define HFXOSEL (1u << 11)
 
-void reset(void);
-__attribute__((section(".vectors"), used)) static const uintptr_t vectors[2] = {
-    0x20008000u, (uintptr_t)reset};
-
-static __attribute__((noreturn)) void exit_with(uint32_t code)
-{
-	volatile uint32_t *block = (volatile uint32_t *)0x20000100u; /* no .data/.bss here */
-	block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
-	block[1] = code;
-	register uint32_t r0 __asm__("r0") = 0x20; /* SYS_EXIT_EXTENDED */
-	register volatile uint32_t *r1 __asm__("r1") = block;
-	__asm__ volatile("bkpt 0xab" : : "r"(r0), "r"(r1) : "memory");
-	for (;;) {
-	}
-}
+#define BARE_STACK_TOP 0x20008000u
+#include "../bare_c.h"
 
 static void put(const char *s)
 {
