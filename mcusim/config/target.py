@@ -49,6 +49,7 @@ class MemoryRegion:
     cache: bool = False
     icache: CacheGeometry | None = None  # instruction (or unified) cache, used when cache
     dcache: CacheGeometry | None = None  # a separate data cache, used when cache
+    image: str | None = None  # a file loaded at ``base`` before the firmware (a boot ROM)
 
     @property
     def end(self) -> int:
@@ -197,6 +198,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ConfigError(f"{path}: extends loop: {loop}")
     data = read_toml(path)
+    _resolve_images(path, data)
     parent = data.get("extends")
     if parent is None:
         return data
@@ -212,6 +214,14 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
             raise ConfigError(f"{path}: extends: unknown target '{parent}'")
     base = _load_merged(parent_path, (*chain, resolved))
     return _merge(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _resolve_images(path: Path, data: dict[str, Any]) -> None:
+    """A memory region's ``image`` is relative to the file that names it (a board file that
+    ``extends`` a built-in target keeps the built-in ROM image)."""
+    for m in data.get("memory", []) if isinstance(data.get("memory"), list) else []:
+        if isinstance(m, dict) and isinstance(m.get("image"), str):
+            m["image"] = str((path.parent / m["image"]).resolve())
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -378,6 +388,7 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 cache=m.get("cache", bool, False),
                 icache=_cache(m, "icache"),
                 dcache=_cache(m, "dcache"),
+                image=_image(m, size),
             )
         )
         if regions[-1].wait_states < 0:
@@ -393,6 +404,19 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
             )
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
     return tuple(regions)
+
+
+def _image(m: Checker, size: int) -> str | None:
+    """``image``: a file the region holds from reset (a boot ROM), at most ``size_bytes``."""
+    image = m.get("image", str, None)
+    if image is None:
+        return None
+    file = Path(image)
+    if not file.is_file():
+        raise m.fail("image", f"'{image}' is not a file")
+    if file.stat().st_size > size:
+        raise m.fail("image", f"'{image}' ({file.stat().st_size:,} B) is larger than size_bytes")
+    return image
 
 
 def _cache(m: Checker, key: str) -> CacheGeometry | None:

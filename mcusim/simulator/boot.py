@@ -5,6 +5,7 @@ load addresses, and the first SP and PC found (the vector table, or the ELF entr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +31,10 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
     each region's host buffer by name."""
     buffers = {}
     for region in target.memory:
-        buffers[region.name] = cpu.map_memory(region.base, region.size_bytes, region.access)
+        buffers[region.name] = buf = cpu.map_memory(region.base, region.size_bytes, region.access)
+        if region.image:  # a boot ROM: there before the firmware
+            data = Path(region.image).read_bytes()
+            buf[: len(data)] = np.frombuffer(data, dtype=np.uint8)
     for seg in fw.segments:
         if seg.data:
             region = target.region_at(seg.paddr, len(seg.data))
