@@ -119,6 +119,7 @@ class _Run(RunProbe, RunSystem):
             self.counter.align_rules = self.align.rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self.access.unknown_access)
+        self.clock.timed = [p for p in self.mmio.peripherals if hasattr(p, "next_event")]
         self.core_clock = CoreClock(
             target,
             now=self.access.now,
@@ -308,6 +309,8 @@ class _Run(RunProbe, RunSystem):
                 if error == "insn_invalid" and self.cpu.read(pc, 2) == WFE:
                     pc += 2
                     error = None
+                elif error == "insn_invalid" and self.cpu.read(pc - 2, 2) == WFE:
+                    error = None  # stopped after the WFE (it ended a translated block)
                 if error and error.startswith("fetch") and pc >= EXC_RETURN_BASE:
                     # The Cortex-M0 model reports an EXC_RETURN branch as a failed fetch
                     self.traps.on_interrupt(3)

@@ -12,6 +12,14 @@ class System(Protocol):
         """Modelled cycles since reset, at the instruction doing the access."""
         ...
 
+    def seconds(self, cycles: int) -> float:
+        """Modelled time from reset to core cycle ``cycles`` (the core clock may change)."""
+        ...
+
+    def hz(self) -> float:
+        """The core clock now."""
+        ...
+
     def console(self, data: bytes, source: str) -> None:
         """Emit firmware output (``source`` names the channel, e.g. ``"uart0"``)."""
         ...

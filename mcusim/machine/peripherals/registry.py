@@ -9,6 +9,7 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import Peripheral, System
 from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
+from mcusim.machine.peripherals.rp2040 import Sio, Timer
 from mcusim.machine.peripherals.simple import Registers, Uart
 
 MODELS = {
@@ -16,6 +17,8 @@ MODELS = {
     "registers": Registers,
     "flash_control": FlashControl,
     "easydma_uart": EasyDmaUart,
+    "rp2040_sio": Sio,
+    "rp2040_timer": Timer,
 }
 
 
