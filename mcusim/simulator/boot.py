@@ -44,10 +44,22 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
     return buffers
 
 
+def _image_read(target: Target, address: int, size: int) -> bytes | None:
+    """``size`` bytes at ``address`` of a memory region's image file, or None."""
+    region = target.region_at(address, size)
+    if region is None or not region.image:
+        return None
+    data = Path(region.image).read_bytes()[address - region.base :][:size]
+    return data if len(data) == size else None
+
+
 def find_boot(fw: Firmware, target: Target) -> Boot:
     """SP and PC from the vector table at the target's ``vector_table`` address when the image
-    loads one there, else the ELF entry point with SP at the top of the first RAM."""
+    (or a boot ROM's image: ``[[memory]] image``) holds one there, else the ELF entry point with
+    SP at the top of the first RAM."""
     vt = fw.read(target.vector_table, 8)
+    if vt is None:  # a boot ROM's vector table (a region's image)
+        vt = _image_read(target, target.vector_table, 8)
     ram = next((r for r in target.memory if r.kind == "ram"), None)
     if vt is not None and int.from_bytes(vt[4:], "little") & 1:
         sp, pc = int.from_bytes(vt[:4], "little"), int.from_bytes(vt[4:], "little")

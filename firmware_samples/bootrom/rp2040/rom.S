@@ -11,8 +11,9 @@
  * table gives the copyright string, the git revision and the soft float and double tables
  * of section 2.8.3.2, whose entries are in romfloat.c.
  *
- * Boot: mcusim starts the application from its vector table at 0x10000100 directly
- * (targets/rp2040.toml), as the real boot2 ends; this reset handler does the same if it runs.
+ * Boot: the rp2040 target starts the application from its vector table at 0x10000100
+ * directly, as boot2 ends (targets/rp2040.toml); a board file that sets vector_table = 0
+ * starts here instead, and this reset handler boots through boot2 as the chip does.
  */
     .syntax unified
     .cpu cortex-m0plus
@@ -90,15 +91,49 @@ rom_table_lookup:
 2:  movs r0, #0
     bx lr
 
+/* Reset (reached when a target starts from this ROM's vector table, vector_table = 0): the
+ * flash boot of section 2.8.1 for core 0. Copy the 256 bytes of boot2 from the start of flash
+ * to the top of SRAM (0x20041f00), check their CRC32 (the last word, over the first 252
+ * bytes: polynomial 0x04c11db7, initial value 0xffffffff, not reflected, no final XOR) and
+ * enter boot2 there with lr = 0, which boot2 takes as "entered from the ROM": it sets up the
+ * XIP interface and enters the application's vector table at 0x10000100.  With a wrong CRC the
+ * chip would wait for USB (BOOTSEL); here the ROM says so through semihosting and exits 1. */
     .thumb_func
     .global rom_reset
-rom_reset:                      /* enter the application as boot2 does */
-    ldr r0, =0x10000100
-    ldr r1, =0xE000ED08         /* VTOR */
-    str r0, [r1]
-    ldmia r0!, {r1, r2}
-    msr msp, r1
-    bx r2
+rom_reset:
+    ldr r1, =0x20041f00         /* the stack goes below boot2's copy */
+    mov sp, r1
+    ldr r0, =0x10000000
+    movs r2, #64
+1:  ldmia r0!, {r3}
+    stmia r1!, {r3}
+    subs r2, #1
+    bne 1b
+    ldr r0, =0x20041f00
+    movs r1, #252
+    bl rom_crc32
+    ldr r1, =0x20041ffc
+    ldr r1, [r1]
+    cmp r0, r1
+    bne 2f
+    ldr r1, =0x20041f01
+    movs r0, #0
+    mov lr, r0
+    bx r1
+2:  movs r0, #0x04              /* SYS_WRITE0 */
+    adr r1, boot2_bad
+    bkpt 0xab
+    ldr r1, =rom_exit_block
+    movs r0, #0x20              /* SYS_EXIT_EXTENDED {ADP_Stopped_ApplicationExit, 1} */
+    bkpt 0xab
+3:  b 3b
+
+    .balign 4
+rom_exit_block:
+    .word 0x20026, 1
+boot2_bad:
+    .asciz "rp2040 boot ROM: boot2's CRC32 does not match (the chip would wait for USB boot)\n"
+    .balign 2
 
     .thumb_func
 rom_nmi:

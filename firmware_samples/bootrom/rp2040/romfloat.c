@@ -55,6 +55,17 @@ uint32_t *rom_memcpy44(uint32_t *d, const uint32_t *s, uint32_t n) {
     return d;
 }
 
+/* the boot2 check of section 2.8.1.3: CRC32, polynomial 0x04c11db7, initial value
+ * 0xffffffff, bits taken most significant first, no final XOR */
+uint32_t rom_crc32(const uint8_t *p, uint32_t n) {
+    uint32_t crc = 0xffffffffu;
+    for (uint32_t i = 0; i < n; i++) {
+        crc ^= (uint32_t)p[i] << 24;
+        for (int b = 0; b < 8; b++) crc = crc & 0x80000000u ? crc << 1 ^ 0x04c11db7u : crc << 1;
+    }
+    return crc;
+}
+
 /* ---- newlib's libm cores (the __ieee754_* ones set no errno: the ROM has no RAM) ---- */
 double sin(double), cos(double), tan(double);
 float sinf(float), cosf(float), tanf(float);
