@@ -110,6 +110,8 @@ def test_cpuid_fifo_spinlocks_and_gpio_aliases():
     d.write(0x018, 4, 0b0001)  # CLR
     d.write(0x01C, 4, 0b1100)  # XOR
     assert d.read(0x010, 4) == 0b1010 and d.read(0x014, 4) == 0b1010
+    d.write(0x024, 4, 0b0110)  # GPIO_OE_SET: pins 1 and 2 driven
+    assert d.read(0x004, 4) == 0b0010  # GPIO_IN: what the driven pins drive
 
 
 # -- TIMER ----------------------------------------------------------------------------------

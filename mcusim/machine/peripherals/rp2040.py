@@ -16,7 +16,8 @@ from mcusim.machine.peripherals.bus import Peripheral, RegisterFile, System
 MASK32 = 0xFFFFFFFF
 
 # SIO (§2.3.1.7)
-CPUID, FIFO_ST, FIFO_WR, FIFO_RD, SPINLOCK_ST = 0x000, 0x050, 0x054, 0x058, 0x05C
+CPUID, GPIO_IN, GPIO_HI_IN = 0x000, 0x004, 0x008
+FIFO_ST, FIFO_WR, FIFO_RD, SPINLOCK_ST = 0x050, 0x054, 0x058, 0x05C
 DIV_UDIVIDEND, DIV_UDIVISOR, DIV_SDIVIDEND, DIV_SDIVISOR = 0x060, 0x064, 0x068, 0x06C
 DIV_QUOTIENT, DIV_REMAINDER, DIV_CSR = 0x070, 0x074, 0x078
 SPINLOCK0 = 0x100
@@ -31,7 +32,9 @@ def _signed(v: int) -> int:
 
 
 class Sio(Peripheral):
-    """CPUID (0: core 0), the GPIO output registers with their set/clear/xor aliases, the
+    """CPUID (0: core 0), the GPIO output registers with their set/clear/xor aliases and the
+    input registers reading the outputs the SIO drives (pins it does not drive read 0, as the
+    pads' reset pull-downs leave them; other functions' pins are not modelled), the
     inter-core FIFO as seen with no second core (never anything to read, always room to
     write), the 32 spinlocks (a read claims a free lock and returns its bit, or returns 0 while
     it is held; any write releases it) and the hardware divider: a write of a dividend or
@@ -77,6 +80,9 @@ class Sio(Peripheral):
     def _read_word(self, word: int) -> int:
         if word == CPUID:
             return 0
+        if word in (GPIO_IN, GPIO_HI_IN):  # driven pins read what they drive, others low
+            out, oe = (0x010, 0x020) if word == GPIO_IN else (0x030, 0x040)
+            return self.regs.read(out, 4) & self.regs.read(oe, 4)
         if word == FIFO_ST:
             return FIFO_RDY | self.fifo_flags
         if word == FIFO_RD:
