@@ -146,6 +146,8 @@ def test_alarm_fires_at_its_time_disarms_and_pends_its_irq_while_enabled():
     assert t.read(0x20, 4) == 0 and t.read(0x34, 4) == 0b0100 and s.pending == [16 + 2]
     assert t.read(0x40, 4) == 0b0100  # INTS
     assert t.next_event(s.cycles) is None
+    t.write(0x2000 + 0x38, 4, 0b0001)  # a write while the line is high pends it no more
+    assert s.pending == [16 + 2]
     t.write(0x34, 4, 0b0100)  # INTR: write 1 to clear
     assert t.read(0x40, 4) == 0
     s.pending.clear()

@@ -215,6 +215,7 @@ class Timer(Peripheral):
         self.due = [0, 0, 0, 0]  # the 64-bit count each armed alarm fires at
         self.armed = 0
         self.intr = self.inte = self.intf = 0
+        self.lines = 0  # INTS as the NVIC last saw it
         self.dbgpause = 0x7
         self.latched_high = 0
         self.write_high = 0
@@ -254,9 +255,12 @@ class Timer(Peripheral):
         self._assert_lines()
 
     def _assert_lines(self) -> None:
+        """An interrupt line that goes high makes its IRQ pending (a line held high does not
+        pend it again while its handler runs; mcusim has no re-pend at exception return)."""
         ints = (self.intr | self.intf) & self.inte
+        rising, self.lines = ints & ~self.lines, ints
         for n in range(4):
-            if ints >> n & 1:
+            if rising >> n & 1:
                 self.system.set_pending(16 + self.irq + n)
 
     # -- registers --------------------------------------------------------------------------
