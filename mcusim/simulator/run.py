@@ -309,7 +309,7 @@ class _Run(RunProbe, RunSystem):
                 if error == "insn_invalid" and self.cpu.read(pc, 2) == WFE:
                     pc += 2
                     error = None
-                elif error == "insn_invalid" and self.cpu.read(pc - 2, 2) == WFE:
+                elif error == "insn_invalid" and _after_wfe(self.cpu, self.target, pc):
                     error = None  # stopped after the WFE (it ended a translated block)
                 if error and error.startswith("fetch") and pc >= EXC_RETURN_BASE:
                     # The Cortex-M0 model reports an EXC_RETURN branch as a failed fetch
@@ -329,6 +329,14 @@ class _Run(RunProbe, RunSystem):
         if self.counter._error is not None:
             raise self.counter._error
         return assemble_result(self, host_seconds)
+
+
+def _after_wfe(cpu: Cpu, target: Target, pc: int) -> bool:
+    """Unicorn stopped just after a WFE: the halfword before ``pc`` is one, and not the second
+    half of a 32-bit instruction."""
+    if not target.region_at(pc - 4, 4) or cpu.read(pc - 2, 2) != WFE:
+        return False
+    return int.from_bytes(cpu.read(pc - 4, 2), "little") >> 11 not in (0x1D, 0x1E, 0x1F)
 
 
 class _Memory:
