@@ -47,7 +47,7 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
 def _image_read(target: Target, address: int, size: int) -> bytes | None:
     """``size`` bytes at ``address`` of a memory region's image file, or None."""
     region = target.region_at(address, size)
-    if region is None or not region.image:
+    if region is None or not getattr(region, "image", None):
         return None
     data = Path(region.image).read_bytes()[address - region.base :][:size]
     return data if len(data) == size else None
