@@ -60,6 +60,11 @@ class Peripheral:
         self.base = base
         self.size_bytes = size_bytes
 
+    def claims(self, offset: int) -> bool:
+        """Whether the model answers at ``offset`` of its window (an access it does not claim
+        is an unmodelled one: read as 0, ignored, counted for the report)."""
+        return True
+
     def read(self, offset: int, size: int) -> int:
         raise NotImplementedError
 

@@ -20,7 +20,7 @@ CPUID, GPIO_IN, GPIO_HI_IN = 0x000, 0x004, 0x008
 FIFO_ST, FIFO_WR, FIFO_RD, SPINLOCK_ST = 0x050, 0x054, 0x058, 0x05C
 DIV_UDIVIDEND, DIV_UDIVISOR, DIV_SDIVIDEND, DIV_SDIVISOR = 0x060, 0x064, 0x068, 0x06C
 DIV_QUOTIENT, DIV_REMAINDER, DIV_CSR = 0x070, 0x074, 0x078
-SPINLOCK0 = 0x100
+SPINLOCK0, INTERP = 0x100, 0x080
 # GPIO_OUT, GPIO_OE, GPIO_HI_OUT, GPIO_HI_OE, each followed by its SET, CLR and XOR aliases
 GPIO_GROUPS = (0x010, 0x020, 0x030, 0x040)
 FIFO_VLD, FIFO_RDY, FIFO_WOF, FIFO_ROE = 1, 2, 4, 8
@@ -42,7 +42,7 @@ class Sio(Peripheral):
     once, while DIV_CSR.READY reads 0 until ``divider_cycles`` core cycles have passed, as on
     the chip (§2.3.1.5: 8 cycles). Division by zero gives the documented results (quotient
     all ones, or 1 for a negative signed dividend; remainder the dividend: verify). Every other
-    offset (the interpolators) reads back what was written."""
+    offset reads back what was written; the interpolators are not modelled (``claims``)."""
 
     def __init__(
         self,
@@ -65,6 +65,11 @@ class Sio(Peripheral):
         self.dirty = False
         self.ready_at = 0  # the cycle DIV_CSR.READY goes to 1
         self.divisions = 0
+
+    def claims(self, offset: int) -> bool:
+        """The interpolators (INTERP0/1, 0x080-0x0FC) are not modelled: their accesses are
+        reported as unmodelled MMIO."""
+        return not INTERP <= offset < INTERP + 0x80
 
     def register_name(self, offset: int) -> str | None:
         names = {CPUID: "CPUID", FIFO_ST: "FIFO_ST", DIV_CSR: "DIV_CSR", SPINLOCK_ST: "SPINLOCK_ST"}
