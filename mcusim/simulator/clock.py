@@ -87,6 +87,12 @@ class Clock:
             return self.counter.cycles
         return wake
 
+    def next_event(self) -> int | None:
+        """The next event of a peripheral that keeps time (a timer's alarm, a watchdog's
+        reset), whether or not it raises an interrupt; None when none is due."""
+        events = [p.next_event(self.counter.cycles) for p in self.timed]
+        return min((e for e in events if e is not None), default=None)
+
     def install_signals(self) -> dict:
         """Ctrl-C and SIGTERM end the run at the next block (when the options ask for it)."""
         if not self.options.handle_signals:

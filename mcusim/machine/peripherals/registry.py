@@ -9,7 +9,7 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import Peripheral, System
 from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
-from mcusim.machine.peripherals.rp2040 import Sio, Timer
+from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers, Uart
 
 MODELS = {
@@ -19,6 +19,7 @@ MODELS = {
     "easydma_uart": EasyDmaUart,
     "rp2040_sio": Sio,
     "rp2040_timer": Timer,
+    "rp2040_watchdog": Watchdog,
 }
 
 

@@ -1,9 +1,11 @@
-"""The RP2040's single-cycle I/O block (SIO) and its microsecond timer (TIMER) (L3).
+"""The RP2040's single-cycle I/O block (SIO), its microsecond timer (TIMER) and its watchdog
+(L3).
 
-Both do what registers as data cannot: SIO answers which core reads it, divides, and hands out
-spinlocks; TIMER counts microseconds of modelled time and raises its four alarm interrupts.
-Offsets and bits: RP2040 Datasheet §2.3.1 (SIO; register list §2.3.1.7) and §4.6 (Timer;
-register list §4.6.5). Only core 0 is modelled.
+They do what registers as data cannot: SIO answers which core reads it, divides, and hands out
+spinlocks; TIMER counts microseconds of modelled time and raises its four alarm interrupts;
+WATCHDOG counts down and resets the chip. Offsets and bits: RP2040 Datasheet §2.3.1 (SIO;
+register list §2.3.1.7), §4.6 (Timer; register list §4.6.5) and §4.7 (Watchdog; §4.7.6).
+Only core 0 is modelled.
 """
 
 from __future__ import annotations
@@ -362,4 +364,94 @@ class Timer(Peripheral):
                 self.offset_us = self.paused_at - self._ticks(now)
                 self.paused_at = None
         self._assert_lines()
+        self.system.reschedule()
+
+
+# WATCHDOG (§4.7.6)
+WD_CTRL, WD_LOAD, WD_REASON, WD_TICK = 0x00, 0x04, 0x08, 0x2C
+WD_ENABLE, WD_TRIGGER, WD_TIME = 1 << 30, 1 << 31, 0xFFFFFF
+
+
+class Watchdog(Peripheral):
+    """The watchdog's countdown: LOAD sets it, it counts down ``decrements_per_tick`` each
+    microsecond of modelled time while CTRL.ENABLE is set (CTRL.TIME reads it) and the chip
+    resets when it reaches 0, or at once on CTRL.TRIGGER: the run ends with reason "reset".
+    REASON reads 0 (a power-on boot); the scratch registers and TICK (RUNNING follows ENABLE)
+    read back what was written. Atomic aliases as the timer's."""
+
+    counts_by_itself = True
+
+    def __init__(
+        self,
+        name: str,
+        base: int,
+        size_bytes: int,
+        *,
+        system: System,
+        where: str,
+        decrements_per_tick: int = 2,
+    ):
+        super().__init__(name, base, size_bytes)
+        if not isinstance(decrements_per_tick, int) or decrements_per_tick <= 0:
+            raise ConfigError(f"{where}.decrements_per_tick must be a positive integer")
+        self.system, self.step = system, decrements_per_tick
+        self.regs = RegisterFile(0x1000)
+        self.regs.write(WD_TICK, 4, 0x200)
+        self.ctrl = 0x07000000  # PAUSE_DBG0/1 and PAUSE_JTAG set at reset
+        self.count, self.since_us = 0, 0.0  # the count when last loaded or stopped, and when
+
+    def _us(self, cycles: int | None = None) -> float:
+        return self.system.seconds(self.system.now() if cycles is None else cycles) * 1e6
+
+    def time(self, cycles: int | None = None) -> int:
+        """CTRL.TIME: the countdown now."""
+        if not self.ctrl & WD_ENABLE:
+            return self.count
+        elapsed = int(self._us(cycles) - self.since_us + 1e-6)
+        return max(0, self.count - self.step * elapsed)
+
+    def next_event(self, cycles: int) -> int | None:
+        if not self.ctrl & WD_ENABLE:
+            return None
+        wait_us = -(-self.time(cycles) // self.step)
+        return cycles + max(1, math.ceil(wait_us * self.system.hz() / 1e6 - 1e-6))
+
+    def on_time(self, cycles: int) -> None:
+        if self.ctrl & WD_ENABLE and self.time(cycles) == 0:
+            self.ctrl &= ~WD_ENABLE
+            self.system.request_stop(
+                "reset", f"{self.name}: the watchdog counted down to 0 (not fed): the chip resets"
+            )
+
+    def read(self, offset: int, size: int) -> int:
+        word = offset % ALIAS_SPAN & ~3
+        value = self._peek(word)
+        return (value >> (8 * (offset & 3))) & ((1 << (8 * size)) - 1)
+
+    def _peek(self, word: int) -> int:
+        if word == WD_CTRL:
+            return (self.ctrl & ~WD_TIME & ~WD_TRIGGER) | self.time()
+        if word in (WD_LOAD, WD_REASON):
+            return 0
+        value = self.regs.read(word, 4)
+        if word == WD_TICK:  # RUNNING (bit 10) follows ENABLE (bit 9)
+            value = (value & ~(1 << 10)) | ((value >> 9 & 1) << 10)
+        return value
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        op, word = offset // ALIAS_SPAN, offset % ALIAS_SPAN & ~3
+        if size != 4:
+            value = (value << (8 * (offset & 3))) & MASK32
+        if op:
+            old = self._peek(word)
+            value = (old ^ value, old | value, old & ~value)[op - 1] if op <= 3 else old
+        if word == WD_CTRL:
+            self.count, self.since_us = self.time(), self._us()  # the count goes on from here
+            self.ctrl = value & (WD_ENABLE | 0x07000000)
+            if value & WD_TRIGGER:
+                self.system.request_stop("reset", f"{self.name}: CTRL.TRIGGER reset the chip")
+        elif word == WD_LOAD:
+            self.count, self.since_us = value & WD_TIME, self._us()
+        elif word != WD_REASON:
+            self.regs.write(word, 4, value)
         self.system.reschedule()
