@@ -17,7 +17,7 @@ from simtest import ROOT, run_cli
 
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.rp2040 import Sio, Timer
+from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers
 from mcusim.simulator.options import RunOptions
 from mcusim.simulator.run import Simulator
@@ -38,6 +38,7 @@ class FakeSystem:
     def __init__(self, hz: float = 125e6):
         self.cycles, self._hz = 0, hz
         self.pending: list[int] = []
+        self.stops: list[tuple[str, str]] = []
 
     def now(self):
         return self.cycles
@@ -53,6 +54,9 @@ class FakeSystem:
 
     def reschedule(self):
         pass
+
+    def request_stop(self, reason, message):
+        self.stops.append((reason, message))
 
 
 # -- SIO ------------------------------------------------------------------------------------
@@ -182,6 +186,27 @@ def test_timer_can_be_set_and_paused():
     assert t.read(0x28, 4) == 8
 
 
+def test_watchdog_counts_down_two_a_microsecond_and_resets_the_chip_at_zero():
+    s = FakeSystem()
+    w = Watchdog("watchdog", 0x40058000, 0x4000, system=s, where="t")
+    w.write(0x04, 4, 2000)  # LOAD
+    assert w.read(0x00, 4) & 0xFFFFFF == 2000 and w.next_event(0) is None  # not enabled
+    w.write(0x2000, 4, 1 << 30)  # CTRL.ENABLE through the set alias
+    s.cycles = 125 * 300
+    assert w.read(0x00, 4) & 0xFFFFFF == 2000 - 2 * 300
+    assert w.next_event(s.cycles) == 125 * 1000
+    w.write(0x04, 4, 2000)  # fed: 1000 µs from now
+    assert w.next_event(s.cycles) == 125 * 1300
+    w.on_time(125 * 1300 - 1)
+    assert s.stops == []
+    w.on_time(125 * 1300)
+    assert s.stops and s.stops[0][0] == "reset"
+    w.write(0x2000 + 0x2C, 4, 1 << 9)  # TICK.ENABLE: RUNNING follows
+    assert w.read(0x2C, 4) & (3 << 9) == 3 << 9 and w.read(0x08, 4) == 0  # REASON: power-on
+    w.write(0x00, 4, 1 << 31)  # CTRL.TRIGGER
+    assert s.stops[-1] == ("reset", "watchdog: CTRL.TRIGGER reset the chip")
+
+
 def test_bad_timer_and_sio_keys_are_config_errors():
     with pytest.raises(ConfigError, match="irq"):
         Timer("t", 0, 0x4000, system=FakeSystem(), where="t", irq=-1)
@@ -276,10 +301,10 @@ def test_a_rom_image_that_is_missing_or_too_large_is_a_one_line_config_error(tmp
 
 
 # -- our probe program ----------------------------------------------------------------------
-def _probe(tmp_path: Path) -> Path:
+def _probe(tmp_path: Path, *defines: str) -> Path:
     out = tmp_path / "probe.elf"
     subprocess.run(
-        ["arm-none-eabi-gcc", "-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffreestanding",
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffreestanding", *defines,
          "-nostdlib", "--param=min-pagesize=0", "-Wl,--build-id=none",
          "-Wl,--section-start=.vectors=0x10000100", "-Wl,-Ttext=0x10000200", "-Wl,-e,reset",
          "-o", str(out), str(PROBE), "-lgcc"],
@@ -308,6 +333,14 @@ def test_the_timer_follows_modelled_time_and_its_alarm_wakes_the_sleeping_core(t
     assert 1000 < printed_us <= r.time_s * 1e6 < printed_us + 60
     # the WFI slept until the alarm, 1000 µs after it was armed: that many core cycles
     assert 0.97 * 1000e-6 * clock_hz < r.sleep_cycles <= 1000e-6 * clock_hz
+
+
+@skip_no_gcc
+def test_the_watchdog_resets_a_chip_spinning_with_interrupts_masked(tmp_path):
+    r = Simulator(load_target("rp2040"), RunOptions()).run(_probe(tmp_path, "-DWATCHDOG"))
+    assert r.exit_reason == "reset" and "watchdog counted down to 0" in r.message, r.message
+    printed_us = int(r.console.split("t=")[1])
+    assert 1000 <= r.time_s * 1e6 - printed_us < 1100  # 1000 µs after it was loaded
 
 
 def _crc32_boot2(data: bytes) -> int:

@@ -5,6 +5,7 @@
  * tests/test_rp2040.py builds it; no vendor code. It prints "rp2040 ok t=<µs>\n" on UART0
  * (the timer's count when it prints) and exits through semihosting SYS_EXIT_EXTENDED with a
  * bitmask of the checks that failed (0: all passed).
+ * -DWATCHDOG: then let the watchdog reset the chip, spinning with interrupts masked.
  * Vector table at 0x10000100 (after the 256 bytes of boot2), code after it, no .data/.bss.
  */
 #include <stdint.h>
@@ -145,6 +146,13 @@ void reset(void) {
     puts_uart("rp2040 ok t=");
     putu_uart(REG(TIMER + 0x28));
     putc_uart('\n');
+#ifdef WATCHDOG
+    /* the watchdog resets the chip 1000 µs after it is loaded (2 counts a tick, RP2040-E1),
+     * even in a loop that masks every interrupt */
+    REG(0x40058000 + 0x04) = 2000;         /* LOAD */
+    REG(0x40058000 + 0x2000) = 1u << 30; /* CTRL.ENABLE through the set alias */
+    __asm__ volatile("cpsid i\n 1: b 1b");
+#endif
     sh_exit(fail);
 }
 
