@@ -10,6 +10,8 @@ allow (``wait_state_max_hz``, from the reference manual's table) is a warning na
 Rules (each from the chip's reference manual, cited at the function):
 
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
+* ``rp2040``: RP2040 CLOCKS with PLL_SYS and PLL_USB (RP2040 Datasheet §2.15, §2.18); the PLLs
+  are other peripherals (``also``), read at their offsets from the CLOCKS block's base.
 """
 
 from __future__ import annotations
@@ -52,6 +54,47 @@ def stm32l4_core_hz(read: Read, hse_hz: float) -> float:
     return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
 
 
+ROSC_HZ = 6.5e6  # RP2040 Datasheet §2.17 ROSC: nominal 6.5 MHz at reset (verify: it varies)
+PLL_SYS, PLL_USB = 0x20000, 0x24000  # PLL_SYS (0x40028000), PLL_USB (0x4002C000) from CLOCKS
+
+
+def _rp2040_pll(read: Read, at: int, xosc_hz: float) -> float:
+    """A PLL's output (§2.18.2): XOSC / CS.REFDIV (bits 5:0) x FBDIV_INT (bits 11:0) /
+    (PRIM.POSTDIV1 (bits 18:16) x PRIM.POSTDIV2 (bits 14:12)); 0 while PWR powers down the PLL,
+    its VCO or its post dividers (PD bit 0, POSTDIVPD bit 3, VCOPD bit 5)."""
+    cs, pwr, fbdiv, prim = (read(at + o) for o in (0x0, 0x4, 0x8, 0xC))
+    refdiv, pd1, pd2 = cs & 0x3F, (prim >> 16) & 7, (prim >> 12) & 7
+    if pwr & 0x29 or not (refdiv and pd1 and pd2):
+        return 0.0
+    return xosc_hz / refdiv * (fbdiv & 0xFFF) / (pd1 * pd2)
+
+
+def rp2040_core_hz(read: Read, xosc_hz: float) -> float:
+    """clk_sys of an RP2040 (§2.15.3, register list §2.15.7): CLK_SYS_CTRL.SRC (bit 0) picks
+    clk_ref (0) or the auxiliary source AUXSRC (bits 7:5: 0 PLL_SYS, 1 PLL_USB, 2 ROSC, 3 XOSC;
+    the GPIN inputs give 0 here), divided by CLK_SYS_DIV (INT bits 31:8 + FRAC bits 7:0 / 256,
+    INT 0 meaning 2^24). clk_ref is CLK_REF_CTRL.SRC (bits 1:0: 0 ROSC, 1 its AUXSRC (bits 6:5:
+    0 PLL_USB), 2 XOSC) divided by CLK_REF_DIV.INT (bits 9:8, 0 meaning 4)."""
+    ref_ctrl, ref_div, sys_ctrl, sys_div = read(0x30), read(0x34), read(0x3C), read(0x40)
+    if sys_ctrl & 1:
+        aux = (sys_ctrl >> 5) & 7
+        if aux == 0:
+            src = _rp2040_pll(read, PLL_SYS, xosc_hz)
+        elif aux == 1:
+            src = _rp2040_pll(read, PLL_USB, xosc_hz)
+        else:
+            src = {2: ROSC_HZ, 3: xosc_hz}.get(aux, 0.0)
+    else:
+        ref_src = ref_ctrl & 3
+        if ref_src == 1:
+            ref = _rp2040_pll(read, PLL_USB, xosc_hz) if not (ref_ctrl >> 5) & 3 else 0.0
+        else:
+            ref = {0: ROSC_HZ, 2: xosc_hz}.get(ref_src, 0.0)
+        src = ref / (((ref_div >> 8) & 3) or 4)
+    div = (((sys_div >> 8) & 0xFFFFFF) or 1 << 24) + (sys_div & 0xFF) / 256
+    return src / div
+
+
 @dataclass(frozen=True)
 class ClockTree:
     """A target's ``[clock_tree]``."""
@@ -61,8 +104,15 @@ class ClockTree:
     hse_hz: float
     flash_region: str | None
     wait_state_max_hz: tuple[float, ...]  # index: wait states; value: the highest clock
+    also: tuple[str, ...] = ()  # more registers peripherals the rule reads (RP2040: the PLLs)
+
+    @property
+    def peripherals(self) -> tuple[str, ...]:
+        return (self.peripheral, *self.also)
 
     def core_hz(self, read: Read) -> float:
+        if self.model == "rp2040":
+            return rp2040_core_hz(read, self.hse_hz)
         return stm32l4_core_hz(read, self.hse_hz)
 
     def max_hz(self, wait_states: int) -> float | None:
@@ -72,14 +122,15 @@ class ClockTree:
         return self.wait_state_max_hz[min(wait_states, len(self.wait_state_max_hz) - 1)]
 
 
-MODELS = ("stm32l4",)
+MODELS = ("stm32l4", "rp2040")
 
 
 def load_clock_tree(spec: Any, where: str) -> ClockTree:
     """Check a ``[clock_tree]`` table (``where``: the file, for errors)."""
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: clock_tree must be a table")
-    known = {"model", "peripheral", "hse_hz", "flash_region", "wait_state_max_hz", "source"}
+    known = {"model", "peripheral", "also", "hse_hz", "flash_region", "wait_state_max_hz",
+             "source"}  # fmt: skip
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ConfigError(f"{where}: clock_tree: unknown key(s) {', '.join(unknown)}")
@@ -100,4 +151,9 @@ def load_clock_tree(spec: Any, where: str) -> ClockTree:
             "of Hz (index: wait states)"
         )
     region = spec.get("flash_region")
-    return ClockTree(model, spec["peripheral"], float(hse), region, tuple(map(float, limits)))
+    also = spec.get("also", [])
+    if not isinstance(also, list) or not all(isinstance(x, str) for x in also):
+        raise ConfigError(f"{where}: clock_tree.also must be an array of peripheral names")
+    return ClockTree(
+        model, spec["peripheral"], float(hse), region, tuple(map(float, limits)), tuple(also)
+    )

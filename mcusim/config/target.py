@@ -326,12 +326,13 @@ def _clock_tree(data: dict, path: Path, peripherals, memory) -> ClockTree | None
     if "clock_tree" not in data:
         return None
     tree = load_clock_tree(data["clock_tree"], str(path))
-    p = next((p for p in peripherals if p.name == tree.peripheral), None)
-    if p is None or p.model != "registers":
-        raise ConfigError(
-            f"{path}: clock_tree.peripheral '{tree.peripheral}' is not a registers peripheral "
-            "of the target"
-        )
+    for name in tree.peripherals:
+        p = next((p for p in peripherals if p.name == name), None)
+        if p is None or p.model != "registers":
+            raise ConfigError(
+                f"{path}: clock_tree.peripheral '{name}' is not a registers peripheral "
+                "of the target"
+            )
     if tree.flash_region and not any(r.name == tree.flash_region for r in memory):
         raise ConfigError(f"{path}: clock_tree.flash_region '{tree.flash_region}' is not a region")
     return tree

@@ -49,8 +49,23 @@ class CoreClock:
         every write the firmware makes to it."""
         if self.tree is None:
             return
-        p = next(p for p in peripherals if p.name == self.tree.peripheral)
-        self._read = lambda offset: p.read(offset, 4)
+        watched = [next(p for p in peripherals if p.name == n) for n in self.tree.peripherals]
+        base = watched[0].base
+
+        def read(offset: int) -> int:  # an offset from the first one's base
+            address = base + offset
+            p = next((p for p in watched if p.base <= address < p.base + p.size_bytes), None)
+            return 0 if p is None else p.read(address - p.base, 4)
+
+        self._read = read
+        for p in watched:
+            self._watch_writes(p)
+        hz = self.tree.core_hz(self._read)
+        if hz > 0:
+            self.segments[0] = Segment(0, 0, hz)
+        self.check()
+
+    def _watch_writes(self, p) -> None:
         write = p.write
 
         def written(offset: int, size: int, value: int) -> None:
@@ -58,10 +73,6 @@ class CoreClock:
             self.update()
 
         p.write = written
-        hz = self.tree.core_hz(self._read)
-        if hz > 0:
-            self.segments[0] = Segment(0, 0, hz)
-        self.check()
 
     def update(self) -> None:
         """The clock controller was written: a new frequency from this cycle on."""
