@@ -237,6 +237,42 @@ def test_atomic_aliases_xor_set_and_clear_and_one_hot_selected():
         Registers("x", 0, 0x400, where="t", registers=[{"offset": 0, "one_hot": {"lsb": 0}}])
 
 
+# -- the clock the firmware configures -----------------------------------------------------
+def test_rp2040_clock_rule_reads_clk_sys_from_the_muxes_dividers_and_plls():
+    from mcusim.config.clocktree import rp2040_core_hz
+
+    target = load_target("rp2040")
+    tree = target.clock_tree
+    assert tree.model == "rp2040" and tree.peripherals == ("clocks", "pll_sys", "pll_usb")
+    regs = {  # offsets from CLOCKS (0x40008000); PLL_SYS +0x20000, PLL_USB +0x24000
+        0x30: 2, 0x34: 0x100, 0x3C: 1, 0x40: 0x100,
+        0x20000: 1, 0x20004: 0, 0x20008: 125, 0x2000C: 0x62000,
+        0x24000: 1, 0x24004: 0, 0x24008: 100, 0x2400C: 0x55000,
+    }  # fmt: skip
+
+    def hz(**changes):
+        r = {**regs, **{int(k[1:], 16): v for k, v in changes.items()}}
+        return rp2040_core_hz(lambda o: r.get(o, 0), 12e6)
+
+    assert hz() == 125e6  # the SDK's state: PLL_SYS 1500 MHz / 6 / 2
+    assert hz(x3C=0) == 12e6  # clk_sys = clk_ref = XOSC
+    assert hz(x3C=0, x30=0) == 6.5e6  # clk_ref = ROSC (nominal)
+    assert hz(x3C=0x21) == 48e6  # AUXSRC 1: PLL_USB 1200 MHz / 5 / 5
+    assert hz(x40=0x280) == 125e6 / 2.5  # CLK_SYS_DIV 2 + 128/256
+    assert hz(x20008=100, x2000C=0x52000) == 120e6  # 1200 MHz / 5 / 2
+    assert hz(x20004=1) == 0  # PLL powered down: no clock
+
+
+@skip_no_gcc
+def test_the_core_clock_follows_what_the_firmware_selects(tmp_path):
+    # our probe switches clk_sys to clk_ref (XOSC, 12 MHz) and back to PLL_SYS (125 MHz)
+    r = Simulator(load_target("rp2040"), RunOptions()).run(_probe(tmp_path))
+    assert r.exit_code == 0, r.message
+    assert [hz for _, hz in r.clock_history] == [125e6, 12e6, 125e6]
+    printed_us = int(r.console.split("t=")[1])
+    assert 1000 < printed_us <= r.time_s * 1e6 < printed_us + 60
+
+
 # -- the boot ROM ---------------------------------------------------------------------------
 def test_the_targets_rom_image_is_the_one_firmware_samples_builds_and_has_the_header():
     assert ROM.read_bytes() == ROM_BUILT.read_bytes(), (

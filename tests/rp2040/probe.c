@@ -123,11 +123,12 @@ void reset(void) {
     REG(SIO + 0x114) = 1;                               /* release */
     if (REG(SIO + 0x05C) != 0) fail |= 1u << 8;
 
-    /* CLOCKS: the glitchless mux's SELECTED is one-hot in CTRL.SRC; atomic set alias */
-    REG(CLOCKS + 0x2000 + 0x3C) = 1; /* CLK_SYS_CTRL.SRC = 1 through the set alias */
-    if (REG(CLOCKS + 0x44) != 2) fail |= 1u << 9;
-    REG(CLOCKS + 0x3000 + 0x3C) = 1; /* and back through the clear alias */
+    /* CLOCKS: the glitchless mux's SELECTED is one-hot in CTRL.SRC; atomic aliases */
+    if (REG(CLOCKS + 0x44) != 2) fail |= 1u << 9;  /* clk_sys from its aux source: PLL_SYS */
+    REG(CLOCKS + 0x3000 + 0x3C) = 1; /* CLK_SYS_CTRL.SRC = 0 (clk_ref) through the clear alias */
     if (REG(CLOCKS + 0x44) != 1) fail |= 1u << 9;
+    REG(CLOCKS + 0x2000 + 0x3C) = 1; /* and back to PLL_SYS through the set alias */
+    if (REG(CLOCKS + 0x44) != 2) fail |= 1u << 9;
 
     /* TIMER: counts, and alarm 0 wakes a WFI 1000 µs later through IRQ 0 */
     uint32_t t0 = REG(TIMER + 0x28); /* TIMERAWL */
