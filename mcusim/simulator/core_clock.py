@@ -50,10 +50,12 @@ class CoreClock:
         if self.tree is None:
             return
         watched = [next(p for p in peripherals if p.name == n) for n in self.tree.peripherals]
-        base = watched[0].base
+        first = watched[0]
 
         def read(offset: int) -> int:  # an offset from the first one's base
-            address = base + offset
+            if len(watched) == 1:
+                return first.read(offset, 4)
+            address = first.base + offset
             p = next((p for p in watched if p.base <= address < p.base + p.size_bytes), None)
             return 0 if p is None else p.read(address - p.base, 4)
 
