@@ -263,6 +263,18 @@ def test_rp2040_clock_rule_reads_clk_sys_from_the_muxes_dividers_and_plls():
     assert hz(x20004=1) == 0  # PLL powered down: no clock
 
 
+def test_a_clock_tree_reading_a_peripheral_that_is_not_registers_is_a_config_error(tmp_path):
+    board = tmp_path / "b.toml"
+    for also, message in (('["timer"]', "'timer' is not a registers peripheral"),
+                          ('"pll_sys"', "also must be an array")):  # fmt: skip
+        board.write_text(
+            f'schema = 1\nextends = "rp2040"\nname = "b"\n[clock_tree]\nalso = {also}\n'
+        )
+        with pytest.raises(ConfigError, match=message) as e:
+            load_target(str(board))
+        assert "\n" not in str(e.value)
+
+
 @skip_no_gcc
 def test_the_core_clock_follows_what_the_firmware_selects(tmp_path):
     # our probe switches clk_sys to clk_ref (XOSC, 12 MHz) and back to PLL_SYS (125 MHz)
