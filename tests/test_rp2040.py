@@ -329,6 +329,7 @@ def test_the_targets_rom_image_is_the_one_firmware_samples_builds_and_has_the_he
     rp2040 = load_target("rp2040")
     region = rp2040.region_at(0, 4)
     assert region.kind == "rom" and region.image == str(ROM.resolve())
+    assert rp2040.flash_bytes == 2 * 1024 * 1024  # the boot ROM is no room for the firmware
 
 
 def test_a_rom_image_that_is_missing_or_too_large_is_a_one_line_config_error(tmp_path):
