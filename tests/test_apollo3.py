@@ -169,12 +169,16 @@ def test_the_core_clock_follows_clkgen_hfrc_its_divider_and_burst_mode():
 
 
 class Clock:
-    """The simulated time a peripheral sees (System.seconds)."""
+    """The simulated time a peripheral sees (System.now and System.seconds: here one cycle is
+    one second's worth of ``t``, whatever cycle is asked)."""
 
     def __init__(self):
         self.t = 0.0
 
-    def seconds(self):
+    def now(self):
+        return 0
+
+    def seconds(self, cycles):
         return self.t
 
 

@@ -14,6 +14,8 @@ Rules (each from the chip's reference manual, cited at the function):
 * ``efm32``: EFM32 Series 0 CMU (EFM32WG-RM §'CMU').
 * ``samd51``: SAM D5x/E5x GCLK, OSCCTRL and MCLK, in that order (DS60001507).
 * ``apollo3``: Ambiq Apollo3 Blue CLKGEN (DS-A3-0p9p1, Clock Generator chapter).
+* ``rp2040``: RP2040 CLOCKS with PLL_SYS and PLL_USB, in that order (RP2040 Datasheet §2.15,
+  §2.18).
 """
 
 from __future__ import annotations
@@ -140,12 +142,53 @@ def apollo3_core_hz(read: Read, hse_hz: float = 0.0) -> float:
     return APOLLO3_HFRC_HZ / (2 if read(0x018) & 1 else 1)
 
 
+ROSC_HZ = 6.5e6  # RP2040 Datasheet §2.17 ROSC: nominal 6.5 MHz at reset (verify: it varies)
+
+
+def _rp2040_pll(read: Read, xosc_hz: float) -> float:
+    """A PLL's output (§2.18.2), from its block: XOSC / CS.REFDIV (bits 5:0) x FBDIV_INT (bits
+    11:0) / (PRIM.POSTDIV1 (bits 18:16) x PRIM.POSTDIV2 (bits 14:12)); 0 while PWR powers down
+    the PLL, its VCO or its post dividers (PD bit 0, POSTDIVPD bit 3, VCOPD bit 5)."""
+    cs, pwr, fbdiv, prim = (read(o) for o in (0x0, 0x4, 0x8, 0xC))
+    refdiv, pd1, pd2 = cs & 0x3F, (prim >> 16) & 7, (prim >> 12) & 7
+    if pwr & 0x29 or not (refdiv and pd1 and pd2):
+        return 0.0
+    return xosc_hz / refdiv * (fbdiv & 0xFFF) / (pd1 * pd2)
+
+
+def rp2040_core_hz(clocks: Read, pll_sys: Read, pll_usb: Read, xosc_hz: float) -> float:
+    """clk_sys of an RP2040 (§2.15.3, register list §2.15.7): CLK_SYS_CTRL.SRC (bit 0) picks
+    clk_ref (0) or the auxiliary source AUXSRC (bits 7:5: 0 PLL_SYS, 1 PLL_USB, 2 ROSC, 3 XOSC;
+    the GPIN inputs give 0 here), divided by CLK_SYS_DIV (INT bits 31:8 + FRAC bits 7:0 / 256,
+    INT 0 meaning 2^24). clk_ref is CLK_REF_CTRL.SRC (bits 1:0: 0 ROSC, 1 its AUXSRC (bits 6:5:
+    0 PLL_USB), 2 XOSC) divided by CLK_REF_DIV.INT (bits 9:8, 0 meaning 4)."""
+    ref_ctrl, ref_div, sys_ctrl, sys_div = (clocks(o) for o in (0x30, 0x34, 0x3C, 0x40))
+    if sys_ctrl & 1:
+        aux = (sys_ctrl >> 5) & 7
+        if aux == 0:
+            src = _rp2040_pll(pll_sys, xosc_hz)
+        elif aux == 1:
+            src = _rp2040_pll(pll_usb, xosc_hz)
+        else:
+            src = {2: ROSC_HZ, 3: xosc_hz}.get(aux, 0.0)
+    else:
+        ref_src = ref_ctrl & 3
+        if ref_src == 1:
+            ref = _rp2040_pll(pll_usb, xosc_hz) if not (ref_ctrl >> 5) & 3 else 0.0
+        else:
+            ref = {0: ROSC_HZ, 2: xosc_hz}.get(ref_src, 0.0)
+        src = ref / (((ref_div >> 8) & 3) or 4)
+    div = (((sys_div >> 8) & 0xFFFFFF) or 1 << 24) + (sys_div & 0xFF) / 256
+    return src / div
+
+
 # rule -> (how many registers peripherals it reads, the core clock from their reads and hse_hz)
 RULES: dict[str, tuple[int, Callable[..., float]]] = {
     "stm32l4": (1, lambda reads, hse: stm32l4_core_hz(reads[0], hse)),
     "efm32": (1, lambda reads, hse: efm32_core_hz(reads[0], hse)),
     "samd51": (3, lambda reads, hse: samd51_core_hz(*reads, hse_hz=hse)),
     "apollo3": (1, lambda reads, hse: apollo3_core_hz(reads[0], hse)),
+    "rp2040": (3, lambda reads, hse: rp2040_core_hz(*reads, xosc_hz=hse)),
 }
 
 

@@ -155,7 +155,9 @@ class Target:
 
     @property
     def flash_bytes(self) -> int:
-        return sum(r.size_bytes for r in self.memory if r.kind in ("flash", "rom"))
+        """Room for the firmware's code: flash and ROM regions, less a boot ROM (an ``image``
+        the target loads, which the firmware only calls into)."""
+        return sum(r.size_bytes for r in self.memory if r.kind in ("flash", "rom") and not r.image)
 
     @property
     def ram_bytes(self) -> int:

@@ -71,7 +71,7 @@ class MmioMap:
 
         def find(address: int) -> Peripheral | None:
             for p in members:
-                if p.base <= address < p.base + p.size_bytes:
+                if p.base <= address < p.base + p.size_bytes and p.claims(address - p.base):
                     return p
             return None
 

@@ -125,6 +125,8 @@ class AccessLog:
         b = self.counter.current
         if b is None or not self.poll_limit or address >= SCS_BASE:
             return
+        if getattr(peripheral, "counts_by_itself", False):  # a timer: its reads move on
+            return
         key = (address, b.address)
         last = self.polls.get(key)
         n = last[1] + 1 if last is not None and last[0] == value else 1

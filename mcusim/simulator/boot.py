@@ -42,12 +42,24 @@ def load_image(cpu: Cpu, target: Target, fw: Firmware) -> dict[str, np.ndarray]:
     return buffers
 
 
+def _image_read(target: Target, address: int, size: int) -> bytes | None:
+    """``size`` bytes at ``address`` of a memory region's image file, or None."""
+    region = target.region_at(address, size)
+    if region is None or not getattr(region, "image", b""):
+        return None
+    data = region.image[address - region.base :][:size]
+    return data if len(data) == size else None
+
+
 def find_boot(fw: Firmware, target: Target) -> Boot:
     """SP and PC from the vector table at the target's ``vector_table`` address when the image
-    loads one there; else the table at the start of an image linked after a boot loader, when
-    its reset vector is the ELF entry (SP, PC and VTOR from it, as the boot loader jumps); else
-    the ELF entry point with SP at the top of the first RAM."""
+    loads one there (or a boot ROM's image, ``[[memory]] image``, holds one there); else the table
+    at the start of an image linked after a boot loader, when its reset vector is the ELF entry
+    (SP, PC and VTOR from it, as the boot loader jumps); else the ELF entry point with SP at the
+    top of the first RAM."""
     vt = fw.read(target.vector_table, 8)
+    if vt is None:  # a boot ROM's vector table (a region's image)
+        vt = _image_read(target, target.vector_table, 8)
     ram = next((r for r in target.memory if r.kind == "ram"), None)
     vtor = target.vector_table
     if vt is not None and int.from_bytes(vt[4:], "little") & 1:

@@ -1,8 +1,10 @@
 """Modelled time's deadlines and the host's polls (L5).
 
 The block hook runs Python only when the counter passes its ``deadline``: the next SysTick
-wrap, the cycle limit, the next host poll, or at once while an exception is pending. The host
-poll (every ``poll_cycles``) checks the time limit, Ctrl-C/SIGTERM and the progress bar.
+wrap, the next event of a peripheral that keeps time (``next_event``/``on_time``: the RP2040
+timer's alarms), the cycle limit, the next host poll, or at once while an exception is
+pending. The host poll (every ``poll_cycles``) checks the time limit, Ctrl-C/SIGTERM and the
+progress bar.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Clock:
     def __init__(self, counter, systick, exc, options, stop: Callable[[str, str], None]):
         self.counter, self.systick, self.exc, self.options = counter, systick, exc, options
         self.stop = stop
+        self.timed: list = []  # peripherals with events of their own in time (next_event)
         self.t0 = time.monotonic()
         self.next_poll = options.poll_cycles
         self.interrupted = False
@@ -32,6 +35,8 @@ class Clock:
     def poll(self, now: int) -> None:
         """A deadline passed at modelled time ``now``: advance SysTick, stop at the limits."""
         self.systick.on_time(now)
+        for p in self.timed:
+            p.on_time(now)
         opts = self.options
         if opts.max_cycles is not None and now >= opts.max_cycles:
             self.stop("limit", f"stopped at the cycle limit (--max-cycles {opts.max_cycles:,})")
@@ -56,6 +61,10 @@ class Clock:
         st = self.systick
         if st.interrupting:
             d = min(d, st.next_wrap(c.cycles))
+        for p in self.timed:
+            e = p.next_event(c.cycles)
+            if e is not None:
+                d = min(d, e)
         if self.options.max_cycles is not None:
             d = min(d, self.options.max_cycles)
         if self.exc.pending:
@@ -64,14 +73,25 @@ class Clock:
 
     def next_wake(self) -> int | None:
         """When a sleeping core would wake: now when an exception can fire, else the next
-        SysTick wrap or the cycle limit; None when nothing can ever wake it."""
+        SysTick wrap, peripheral event (a timer's alarm) or the cycle limit; None when
+        nothing can ever wake it."""
         st = self.systick
         wake = st.next_wrap(self.counter.cycles) if st.interrupting else None
+        for p in self.timed:
+            e = p.next_event(self.counter.cycles)
+            if e is not None:
+                wake = e if wake is None else min(wake, e)
         if self.options.max_cycles is not None:
             wake = min(wake, self.options.max_cycles) if wake else self.options.max_cycles
         if any(self.exc.can_fire(n) for n in self.exc.pending):
             return self.counter.cycles
         return wake
+
+    def next_event(self) -> int | None:
+        """The next event of a peripheral that keeps time (a timer's alarm, a watchdog's
+        reset), whether or not it raises an interrupt; None when none is due."""
+        events = [p.next_event(self.counter.cycles) for p in self.timed]
+        return min((e for e in events if e is not None), default=None)
 
     def install_signals(self) -> dict:
         """Ctrl-C and SIGTERM end the run at the next block (when the options ask for it)."""

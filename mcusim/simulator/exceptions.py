@@ -68,6 +68,12 @@ class ExceptionDispatch:
         wake = r.clock.next_wake()
         masked = wake is not None and not self.can_preempt()
         if wake is None or masked:
+            event = r.clock.next_event()  # one that needs no interrupt: a watchdog's reset
+            if event is not None and event > r.counter.cycles:
+                self.spin_cycles += event - r.counter.cycles
+                r.counter.cycles = event
+                r.counter.deadline = 0
+                return False
             why = (
                 "interrupts masked (PRIMASK/BASEPRI/FAULTMASK or the running handler's "
                 "priority), so none can ever be taken"

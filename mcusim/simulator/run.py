@@ -120,6 +120,7 @@ class _Run(RunProbe, RunSystem):
             self.counter.align_rules = self.align.rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self.access.unknown_access)
+        self.clock.timed = [p for p in self.mmio.peripherals if hasattr(p, "next_event")]
         self.core_clock = CoreClock(
             target,
             now=self.access.now,
@@ -309,9 +310,8 @@ class _Run(RunProbe, RunSystem):
                 pc = self.cpu.reg("pc")
                 if self.stop_reason:
                     break
-                if error == "insn_invalid" and self.cpu.read(pc, 2) == WFE:
-                    pc += 2
-                    error = None
+                if error == "insn_invalid" and (resume := _past_wfe(self.cpu, self.target, pc)):
+                    pc, error = resume, None  # a WFE, which Unicorn does not know
                 if error and error.startswith("fetch") and pc >= EXC_RETURN_BASE:
                     # The Cortex-M0 model reports an EXC_RETURN branch as a failed fetch
                     self.traps.on_interrupt(3)
@@ -330,6 +330,18 @@ class _Run(RunProbe, RunSystem):
         if self.counter._error is not None:
             raise self.counter._error
         return assemble_result(self, host_seconds)
+
+
+def _past_wfe(cpu: Cpu, target: Target, pc: int) -> int | None:
+    """Where to go on when Unicorn stopped on a WFE (at ``pc``) or just after one (it ended a
+    translated block: the halfword before ``pc`` is a WFE, not the second half of a 32-bit
+    instruction); None when it stopped for another reason."""
+    if cpu.read(pc, 2) == WFE:
+        return pc + 2
+    if not target.region_at(pc - 4, 4) or cpu.read(pc - 2, 2) != WFE:
+        return None
+    wide_first_half = int.from_bytes(cpu.read(pc - 4, 2), "little") >> 11 in (0x1D, 0x1E, 0x1F)
+    return None if wide_first_half else pc
 
 
 class _Memory:

@@ -15,8 +15,11 @@ class RunSystem:
     def note_read(self, address: int, value: int, peripheral) -> None:
         self.access.note_read(address, value, peripheral)
 
-    def seconds(self) -> float:
-        return self.core_clock.seconds(self.now())
+    def seconds(self, cycles: int) -> float:
+        return self.core_clock.seconds(cycles)
+
+    def hz(self) -> float:
+        return self.core_clock.hz
 
     def console(self, data: bytes, source: str) -> None:
         self.console_chunks.append(data)

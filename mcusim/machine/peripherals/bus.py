@@ -12,9 +12,12 @@ class System(Protocol):
         """Modelled cycles since reset, at the instruction doing the access."""
         ...
 
-    def seconds(self) -> float:
-        """Simulated time since reset, at the instruction doing the access (each stretch of
-        cycles at the core clock it ran at, sleep included)."""
+    def seconds(self, cycles: int) -> float:
+        """Modelled time from reset to core cycle ``cycles`` (the core clock may change)."""
+        ...
+
+    def hz(self) -> float:
+        """The core clock now."""
         ...
 
     def console(self, data: bytes, source: str) -> None:
@@ -56,6 +59,11 @@ class Peripheral:
         self.name = name
         self.base = base
         self.size_bytes = size_bytes
+
+    def claims(self, offset: int) -> bool:
+        """Whether the model answers at ``offset`` of its window (an access it does not claim
+        is an unmodelled one: read as 0, ignored, counted for the report)."""
+        return True
 
     def read(self, offset: int, size: int) -> int:
         raise NotImplementedError

@@ -87,8 +87,11 @@ class Counter(Registers):
         sel = control >> self.clock_lsb & self.clock_mask
         return float(self.clock_hz[sel]) if sel < len(self.clock_hz) else 0.0
 
+    def _now_s(self) -> float:
+        return self.system.seconds(self.system.now())
+
     def count(self) -> int:
-        elapsed = self.system.seconds() - self.start_s
+        elapsed = self._now_s() - self.start_s
         # whole ticks; the small term keeps float rounding from losing one at a tick boundary
         return (self.start_count + int(elapsed * self.hz() + 1e-6)) % self.wrap
 
@@ -100,10 +103,10 @@ class Counter(Registers):
     def write(self, offset: int, size: int, value: int) -> None:
         aligned = offset & ~3
         if aligned == self.count_offset:
-            self.start_count, self.start_s = value % self.wrap, self.system.seconds()
+            self.start_count, self.start_s = value % self.wrap, self._now_s()
             return
         if aligned == self.control_offset:
-            self.start_count, self.start_s = self.count(), self.system.seconds()
+            self.start_count, self.start_s = self.count(), self._now_s()
             super().write(offset, size, value)
             control = super().read(self.control_offset, 4)
             if self.clear_bit is not None and control >> self.clear_bit & 1:

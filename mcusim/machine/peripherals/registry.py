@@ -10,6 +10,7 @@ from mcusim.machine.peripherals.bus import Peripheral, System
 from mcusim.machine.peripherals.counter import Counter
 from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
+from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers, Uart
 
 MODELS = {
@@ -18,6 +19,9 @@ MODELS = {
     "flash_control": FlashControl,
     "easydma_uart": EasyDmaUart,
     "counter": Counter,
+    "rp2040_sio": Sio,
+    "rp2040_timer": Timer,
+    "rp2040_watchdog": Watchdog,
 }
 
 

@@ -37,8 +37,11 @@ def _read(consts: dict[int, int], regs: RegisterFile, offset: int, size: int) ->
     return regs.read(offset, size)
 
 
+ALIAS_SPAN = 0x1000  # RP2040 §2.1.2: +0x1000 XOR, +0x2000 set, +0x3000 clear on write
+
 REGISTER_KEYS = (
-    "offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "commands", "meaning",
+    "offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "commands", "one_hot",
+    "meaning",
 )  # fmt: skip
 COMMAND_KEYS = ("mask", "match", "offset", "set", "clear")
 
@@ -46,7 +49,8 @@ COMMAND_KEYS = ("mask", "match", "offset", "set", "clear")
 class _Register:
     """One described register: reset value, bits that read as a copy of other bits (a ready
     flag following its enable bit, in this register or another one of the peripheral),
-    read-only and write-1-to-clear masks."""
+    read-only and write-1-to-clear masks; ``one_hot``: it reads as ``1 << field`` of another
+    register (a clock mux's SELECTED register decoding its control register's SRC field)."""
 
     def __init__(self, where: str, e: Any):
         if not isinstance(e, dict) or not isinstance(e.get("offset"), int) or e["offset"] % 4:
@@ -100,10 +104,23 @@ class _Register:
             self.commands.append(
                 (mask, match, target, _mask(here, c, "set"), _mask(here, c, "clear"))
             )
+        self.one_hot: tuple[int, int, int] | None = None
+        oh = e.get("one_hot")
+        if oh is not None:
+            ok = isinstance(oh, dict) and all(isinstance(oh.get(k), int) for k in ("lsb", "width"))
+            if not ok or not 0 < oh["width"] <= 5 or not isinstance(oh.get("offset", 0), int):
+                raise ConfigError(
+                    f"{where}.one_hot must be {{offset, lsb, width}} (width 1-5): the register "
+                    "reads as 1 << that field of the register at offset"
+                )
+            self.one_hot = (oh.get("offset", e["offset"]), oh["lsb"], oh["width"])
 
     def read(self, register: Callable[[int], int]) -> int:
         """The value as read: ``register(offset)`` gives another register's stored value."""
         v = self.value
+        if self.one_hot is not None:  # a mux's 'selected' register: one bit per source
+            offset, lsb, width = self.one_hot
+            v = 1 << ((register(offset) >> lsb) & ((1 << width) - 1))
         for src, dst, width, offset in self.follow:
             m = (1 << width) - 1
             from_value = v if offset is None else register(offset)
@@ -149,7 +166,8 @@ class Registers(Peripheral):
     """Registers as data: described ones (``registers``: reset value, follow, read-only and
     write-1-to-clear bits), constant ones (``reads``), and any other offset reads back what
     was written (``default`` before it is: 0, or 0xFFFFFFFF for an erased flash page such as
-    the nRF52 UICR)."""
+    the nRF52 UICR). ``atomic_aliases``: the window is 4 KB of registers followed by three
+    aliases of them where a write XORs, sets or clears the written bits (RP2040 §2.1.2)."""
 
     def __init__(
         self,
@@ -162,8 +180,15 @@ class Registers(Peripheral):
         registers: Any = (),
         default: int = 0,
         system: System | None = None,
+        atomic_aliases: bool = False,
     ):
         super().__init__(name, base, size_bytes)
+        if not isinstance(atomic_aliases, bool) or (atomic_aliases and size_bytes < 0x4000):
+            raise ConfigError(
+                f"{where}.atomic_aliases = true needs size_bytes 0x4000 (register block, then "
+                "its XOR, set and clear aliases)"
+            )
+        self.atomic = atomic_aliases
         self.consts = _constant_reads(f"{where}.reads", list(reads))
         self.regs = RegisterFile(size_bytes, _mask(where, {"default": default}, "default"))
         if not isinstance(registers, (list, tuple)):
@@ -193,6 +218,8 @@ class Registers(Peripheral):
         return r.name if r is not None else None
 
     def read(self, offset: int, size: int) -> int:
+        if self.atomic:  # an alias reads as the register
+            offset %= ALIAS_SPAN
         r = self.described.get(offset & ~3)
         if r is not None:
             shift = 8 * (offset & 3)
@@ -200,6 +227,11 @@ class Registers(Peripheral):
         return _read(self.consts, self.regs, offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
+        if self.atomic and offset >= ALIAS_SPAN:  # XOR, set or clear the bits as they read
+            op, offset = divmod(offset, ALIAS_SPAN)
+            old = self.read(offset, size)
+            self.write(offset, size, (old ^ value, old | value, old & ~value)[op - 1])
+            return
         r = self.described.get(offset & ~3)
         if r is not None:
             shift, mask = 8 * (offset & 3), (1 << (8 * size)) - 1
@@ -230,10 +262,12 @@ class Uart(Registers):
         status: Any = (),
         console: bool = True,
         registers: Any = (),
+        atomic_aliases: bool = False,
     ):
         super().__init__(
-            name, base, size_bytes, where=where, reads=list(status), registers=registers
-        )
+            name, base, size_bytes, where=where, reads=list(status), registers=registers,
+            atomic_aliases=atomic_aliases,
+        )  # fmt: skip
         if not isinstance(tx_data_offset, int) or not 0 <= tx_data_offset < size_bytes:
             raise ConfigError(f"{where}.tx_data_offset must be an offset inside the peripheral")
         self.system = system
