@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mcusim.config import load_target
-from mcusim.config.clocktree import load_clock_tree, stm32l4_core_hz
+from mcusim.config.clocktree import load_clock_tree, stm32f4_core_hz, stm32l4_core_hz
 from mcusim.errors import ConfigError
 
 RESET = {0x00: 0x00000063, 0x08: 0x0, 0x0C: 0x00001000, 0x94: 0x0C000600}  # RM0432 reset values
@@ -141,3 +141,19 @@ def test_a_rule_reading_several_blocks_needs_them_all():
         load_clock_tree(spec, "board.toml")
     spec["peripheral"] = ["gclk", "oscctrl", "mclk"]
     assert load_clock_tree(spec, "board.toml").peripherals == ("gclk", "oscctrl", "mclk")
+
+
+def test_stm32f4_clock_from_rcc_registers_as_computed_by_hand():
+    def hz(cfgr: int, pllcfgr: int = 0x24003010) -> float:
+        values = {0x08: cfgr, 0x04: pllcfgr}
+        return stm32f4_core_hz(lambda offset: values.get(offset, 0), hse_hz=8e6)
+
+    assert hz(0x0) == 16e6  # reset: SWS = HSI
+    assert hz(0x4) == 8e6  # SWS = HSE
+    # the usual 168 MHz: HSE 8 MHz / M 8 x N 336 / P 2 (PLLP 00), PLLSRC = HSE (bit 22)
+    pll = (1 << 22) | (336 << 6) | 8
+    assert hz(0x8, pll) == 168e6
+    assert hz(0x8) == 16e6 / 16 * 192 / 2  # the reset PLLCFGR, from HSI: 96 MHz
+    assert hz(0x8 | (0b1000 << 4), pll) == 84e6  # HPRE /2
+    assert hz(0x8, pll | (1 << 16)) == 8e6 / 8 * 336 / 4  # PLLP 01: /4
+    assert load_target("stm32f407").clock_tree.model == "stm32f4"

@@ -11,6 +11,7 @@ allow (``wait_state_max_hz``, from the reference manual's table) is a warning na
 Rules (each from the chip's reference manual, cited at the function):
 
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
+* ``stm32f4``: STM32F405/407/415/417 RCC (RM0090 §7.2-7.3).
 * ``efm32``: EFM32 Series 0 CMU (EFM32WG-RM §'CMU').
 * ``samd51``: SAM D5x/E5x GCLK, OSCCTRL and MCLK, in that order (DS60001507).
 * ``apollo3``: Ambiq Apollo3 Blue CLKGEN (DS-A3-0p9p1, Clock Generator chapter).
@@ -54,6 +55,25 @@ def stm32l4_core_hz(read: Read, hse_hz: float) -> float:
         sysclk = pll_in / m * n / r
     else:
         sysclk = (msi, HSI16_HZ, hse_hz)[sws]
+    hpre = (cfgr >> 4) & 0xF
+    return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
+
+
+def stm32f4_core_hz(read: Read, hse_hz: float) -> float:
+    """HCLK of an STM32F405/407 from its RCC (RM0090 §7.3.2 RCC_PLLCFGR, §7.3.3 RCC_CFGR):
+    SYSCLK is what CFGR.SWS (bits 3:2) reports: HSI 16 MHz (0), HSE (1) or the main PLL (2),
+    whose output is input / PLLM (bits 5:0) x PLLN (bits 14:6) / PLLP, input by PLLSRC (bit 22:
+    HSI or HSE) and PLLP = 2 x (bits 17:16 + 1); HCLK = SYSCLK / the AHB prescaler CFGR.HPRE
+    (bits 7:4, the same encoding as the STM32L4's)."""
+    cfgr, pllcfgr = read(0x08), read(0x04)
+    sws = (cfgr >> 2) & 3
+    if sws == 2:
+        pll_in = hse_hz if pllcfgr & (1 << 22) else HSI16_HZ
+        m, n = pllcfgr & 0x3F, (pllcfgr >> 6) & 0x1FF
+        p = 2 * (((pllcfgr >> 16) & 3) + 1)
+        sysclk = pll_in / m * n / p if m else 0.0
+    else:
+        sysclk = (HSI16_HZ, hse_hz, 0.0, 0.0)[sws]
     hpre = (cfgr >> 4) & 0xF
     return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
 
@@ -185,6 +205,7 @@ def rp2040_core_hz(clocks: Read, pll_sys: Read, pll_usb: Read, xosc_hz: float) -
 # rule -> (how many registers peripherals it reads, the core clock from their reads and hse_hz)
 RULES: dict[str, tuple[int, Callable[..., float]]] = {
     "stm32l4": (1, lambda reads, hse: stm32l4_core_hz(reads[0], hse)),
+    "stm32f4": (1, lambda reads, hse: stm32f4_core_hz(reads[0], hse)),
     "efm32": (1, lambda reads, hse: efm32_core_hz(reads[0], hse)),
     "samd51": (3, lambda reads, hse: samd51_core_hz(*reads, hse_hz=hse)),
     "apollo3": (1, lambda reads, hse: apollo3_core_hz(reads[0], hse)),
