@@ -229,8 +229,7 @@ def test_bad_counter_descriptions_are_config_errors(keys, message):
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    names = (d.removeprefix("-D") for d in defines)
-    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *defines)
 
 
 @skip_no_gcc
@@ -248,7 +247,7 @@ def test_the_hal_register_sequence_and_the_boot_rom_helpers_work(tmp_path):
 
 @skip_no_gcc
 def test_a_boot_rom_flash_helper_mcusim_does_not_model_stops_with_a_fault(tmp_path):
-    p = run_cli("run", _probe(tmp_path, "-DFLASH_ERASE"), "--target", "apollo3", "-q")
+    p = run_cli("run", _probe(tmp_path, "FLASH_ERASE"), "--target", "apollo3", "-q")
     assert p.returncode == 1, p.stderr
     assert "undefined instruction" in p.stderr
     assert "0x08000050 (flash_page_erase in the bootrom image)" in p.stderr

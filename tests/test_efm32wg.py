@@ -110,8 +110,7 @@ def test_bit_band_is_an_armv7m_feature(tmp_path):
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    names = (d.removeprefix("-D") for d in defines)
-    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names, flags=("-O1", "-ffreestanding"))
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *defines, flags=("-O1", "-ffreestanding"))
 
 
 @needs_gcc
@@ -129,7 +128,7 @@ def test_the_hfxo_start_up_sequence_bit_band_and_uart0_run_and_print(tmp_path):
 
 @needs_gcc
 def test_waiting_for_an_hfxo_never_enabled_is_stuck_on_cmu_status_through_its_alias(tmp_path):
-    p = run_cli("run", _probe(tmp_path, "-DFORGET_HFXO_ENABLE"), "--target", "efm32wg", "-q")
+    p = run_cli("run", _probe(tmp_path, "FORGET_HFXO_ENABLE"), "--target", "efm32wg", "-q")
     assert p.returncode == 3, p.stderr
     assert "0x400c802c (cmu STATUS)" in p.stderr
 

@@ -173,8 +173,7 @@ def test_nvmc_is_split_around_icachecnf_which_controls_the_flash_icache():
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    names = (d.removeprefix("-D") for d in defines)
-    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names)
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *defines)
 
 
 @needs_gcc
@@ -188,6 +187,6 @@ def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_u
 
 @needs_gcc
 def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
-    p = run_cli("run", _probe(tmp_path, "-DFLASH_BUFFER"), "--target", "nrf52840", "-q")
+    p = run_cli("run", _probe(tmp_path, "FLASH_BUFFER"), "--target", "nrf52840", "-q")
     assert p.returncode == 1, p.stderr
     assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr

@@ -101,8 +101,7 @@ def test_samd51_clock_registers_describe_the_clock_it_runs_at():
 
 
 def _probe(tmp_path: Path, *defines: str) -> Path:
-    names = (d.removeprefix("-D") for d in defines)
-    return build_bare_m4(PROBE, tmp_path / "probe.elf", *names, flags=("-O1", "-ffreestanding"))
+    return build_bare_m4(PROBE, tmp_path / "probe.elf", *defines, flags=("-O1", "-ffreestanding"))
 
 
 @needs_gcc
@@ -120,7 +119,7 @@ def test_the_120_mhz_start_up_sequence_and_the_sercom_usart_run_and_print(tmp_pa
 
 @needs_gcc
 def test_waiting_for_a_dpll_lock_that_was_never_enabled_is_stuck_on_dpll0status(tmp_path):
-    p = run_cli("run", _probe(tmp_path, "-DFORGET_DPLL_ENABLE"), "--target", "samd51", "-q")
+    p = run_cli("run", _probe(tmp_path, "FORGET_DPLL_ENABLE"), "--target", "samd51", "-q")
     assert p.returncode == 3, p.stderr
     assert "0x40001040 (oscctrl DPLL0STATUS)" in p.stderr
 
