@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from simtest import elf
+from simtest import elf, needs_gcc
 
 from mcusim.config import load_target
 from mcusim.simulator import RunOptions, Simulator
@@ -132,3 +133,61 @@ def test_fp_code_on_a_core_without_fpu_is_a_nocp_fault_at_the_fp_instruction():
     assert "target has no FPU" in r.fault.detail
     assert r.fault.pc_symbol.startswith("mce_parse_tensors+")
     assert 0 < r.fault.pc - (Firmware(path).symbols["mce_parse_tensors"] & ~1) < 16
+
+
+FP_RDIMON = r"""
+#include <stdint.h>
+volatile float g_a = 1.5f;
+int main(void)
+{
+#ifdef ENABLE_FPU
+    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20; /* CPACR: CP10, CP11 full access */
+    __asm__ volatile("dsb\n isb");
+#endif
+    return (int)(g_a * 3.0f); /* 4 */
+}
+"""
+
+
+@needs_gcc
+def test_a_semihosted_hard_float_program_without_cpacr_faults_on_both_paths(tmp_path):
+    """A "form 2" image (newlib rdimon start-up, no vector table, entry _mainCRTStartup) built
+    for hard float: nothing enables the FPU, so its first FP instruction is a NOCP UsageFault,
+    as QEMU's mps2-an386 also shows (it locks up). The C fast path used to start with the FPU
+    allowed and ran such code; the Python path faulted."""
+    import subprocess
+
+    src = tmp_path / "fp.c"
+    src.write_text(FP_RDIMON)
+    base = ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16",
+            "-mfloat-abi=hard", "-O1", "--specs=rdimon.specs", str(src)]  # fmt: skip
+    off, on = tmp_path / "off.elf", tmp_path / "on.elf"
+    subprocess.run([*base, "-o", str(off)], check=True, capture_output=True)
+    subprocess.run([*base, "-DENABLE_FPU", "-o", str(on)], check=True, capture_output=True)
+    for native in (True, False):
+        r = Simulator(load_target("mps2-an386"), RunOptions(native=native)).run(off)
+        assert r.exit_reason == "fault", (native, r.message)
+        assert "NOCP" in r.fault.cause and r.fault.pc_symbol.startswith("main+"), native
+        r = Simulator(load_target("mps2-an386"), RunOptions(native=native)).run(on)
+        assert r.exit_reason == "exit" and r.exit_code == 4, (native, r.message)
+
+
+@needs_gcc
+def test_the_dwt_cycle_counter_exists_on_armv7m_and_not_on_armv6m(tmp_path):
+    """Self-timing firmware reads CYCCNT: on the Cortex-M4 it counts (NUMCOMP 4 here); an
+    Armv6-M DWT has no cycle counter, so on the Cortex-M0+ the same code reads zero twice and
+    DWT_CTRL shows the two comparators, as on the chip."""
+    from simtest import build_bare_m4
+
+    src = Path(__file__).resolve().parent / "dwt_probe.c"
+    m4 = build_bare_m4(src, tmp_path / "m4.elf", flags=("-O1",))
+    m0 = build_bare_m4(src, tmp_path / "m0.elf", flags=("-O1", "-mcpu=cortex-m0plus"))
+    board = tmp_path / "m0plus.toml"
+    board.write_text(
+        'schema = 1\nname = "m0plus-mps2"\nextends = "mps2-an385"\n'
+        'core = "cortex-m0plus"\nfpu = false\n'
+    )
+    r = Simulator(load_target("mps2-an386")).run(m4)
+    assert (r.exit_reason, r.exit_code) == ("exit", 0x41), r.message
+    r = Simulator(load_target(board)).run(m0)
+    assert (r.exit_reason, r.exit_code) == ("exit", 0x20), r.message

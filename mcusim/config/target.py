@@ -173,8 +173,9 @@ def list_targets() -> list[str]:
     return sorted(p.stem for p in targets_dir().glob("*.toml"))
 
 
-def target_path(name: str) -> Path:
-    """Resolve a ``--target`` value to a file (a ``.toml`` value is a path)."""
+def target_path(name: str | Path) -> Path:
+    """Resolve a ``--target`` value to a file (a ``.toml`` value, or a Path, is a path)."""
+    name = str(name)
     if name.endswith(".toml"):
         path = Path(name)
         if not path.is_file():
@@ -190,7 +191,7 @@ def target_path(name: str) -> Path:
 
 
 def load_target(
-    name: str, *, clock_hz: float | None = None, clock_mode: str | None = None
+    name: str | Path, *, clock_hz: float | None = None, clock_mode: str | None = None
 ) -> Target:
     """Load, merge and validate a target.
 

@@ -145,7 +145,7 @@ class _Run(RunProbe, RunSystem):
             priority_bits=int(raw.get("nvic_priority_bits", 2 if self.armv6m else 3)),
         )
         self.scs = Scs(self, self.exc, core=target.core, vtor=self.vtor)
-        self.dwt = Dwt(self)
+        self.dwt = Dwt(self, cyccnt=not self.armv6m)
         entry = int(rules.get("exception_entry_cycles", 12))
         exit_ = int(rules.get("exception_exit_cycles", 10))
         costs = ExceptionCosts(
@@ -171,7 +171,7 @@ class _Run(RunProbe, RunSystem):
         self.accounting = "native" if use_native else "python"
         if use_native:
             counter.attach_memory([(r, self.buffers[r.name]) for r in self.target.memory])
-        counter.fp_allowed = False
+        counter.set_fp_allowed(False)  # CPACR resets to 0 (both paths: C and Python state)
         return counter
 
     def _hook(self, options: RunOptions) -> None:

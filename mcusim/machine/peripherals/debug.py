@@ -2,6 +2,11 @@
 
 DWT_CTRL 0xE0001000 / DWT_CYCCNT 0xE0001004 (Armv7-M ARM DDI 0403E C1.8) count the modelled
 cycles; ITM stimulus port 0 at 0xE0000000 (C1.7) is a console, as a debugger's SWO viewer shows.
+An Armv6-M DWT has no cycle counter (DDI 0419E C1.8: DWT_CTRL, DWT_PCSR and the comparators
+only; a Cortex-M0+ has up to two comparators, the RP2040's two: RP2040 datasheet §2.4, "Cortex-M0+",
+its debug features): there CYCCNT's address is
+reserved, read as zero, and DWT_CTRL shows NUMCOMP = 2 with no counter to enable, so firmware
+that times itself with CYCCNT reads what it would read on the chip.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ ITM_BASE = 0xE0000000
 class Dwt(Peripheral):
     """DWT with CYCCNT; comparators and other counters read back what was written."""
 
-    def __init__(self, system: System):
+    def __init__(self, system: System, *, cyccnt: bool = True):
         super().__init__("dwt", DWT_BASE, 0x1000)
         self.system = system
-        self.ctrl = 0x40000000  # NUMCOMP = 4, cycle counter present (NOCYCCNT clear)
+        self.has_cyccnt = cyccnt
+        # NUMCOMP = 4, cycle counter present (NOCYCCNT clear); Armv6-M: NUMCOMP = 2, no counter
+        self.ctrl = 0x40000000 if cyccnt else 0x20000000
         self._offset = 0  # CYCCNT = now - offset while counting
         self._frozen = 0
         self.regs = RegisterFile(0x1000)
@@ -38,11 +45,13 @@ class Dwt(Peripheral):
             return self.ctrl
         if offset == 0x004:
             self.reads += 1
-            return self.cyccnt() & ((1 << (8 * size)) - 1)
+            return self.cyccnt() & ((1 << (8 * size)) - 1) if self.has_cyccnt else 0
         return self.regs.read(offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
         now = self.system.now()
+        if not self.has_cyccnt and offset in (0x000, 0x004):
+            return  # Armv6-M: DWT_CTRL has nothing writable here, CYCCNT is reserved
         if offset == 0x000:
             current = self.cyccnt()
             self.ctrl = (self.ctrl & 0xF0000000) | (value & 0x0FFFFFFF)
