@@ -109,6 +109,15 @@ def test_every_unaligned_access_faults_on_cortex_m0plus():
     assert "Armv6-M faults on every unaligned access" in r.fault.detail
 
 
+def test_an_unaligned_access_on_cortex_m0plus_is_named_even_without_the_check():
+    """Unicorn's Armv6-M core faults the access itself (a data abort): it is reported as the
+    alignment fault, with instruction and address, not as an unknown CPU exception."""
+    fw, r = run("unaligned", "rp2040")
+    assert_fault_at(fw, r, "bad_unaligned", "HardFault", "UNALIGNED")
+    assert "Armv6-M faults on every unaligned access" in r.fault.detail
+    assert "not 4-byte aligned" in r.fault.detail
+
+
 @pytest.mark.parametrize("native", ["0", "1"])
 def test_alignment_checks_work_on_both_accounting_paths(monkeypatch, native):
     monkeypatch.setenv("MCUSIM_NATIVE", native)

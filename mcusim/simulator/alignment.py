@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mcusim.simulator.faults import REG_NAMES
+from mcusim.timing.decode import decode
 
 # Accesses that must be aligned (Armv7-M ARM DDI 0403E A3.2.1): always, and with
 # CCR.UNALIGN_TRP (bit 3, B3.2.8) also single loads/stores; on Armv6-M every access (DDI 0419E
@@ -114,6 +115,22 @@ class AlignmentCheck:
             self.cpu.set_reg("pc", b.address | 1)
             return True
         return False
+
+    def data_abort(self, pc: int, names: frozenset[str]) -> bool:
+        """Unicorn's data abort (QEMU's EXCP_DATA_ABORT) at ``pc``: on Armv6-M QEMU faults an
+        unaligned single load or store by itself, without ``--check-alignment``. Report it as
+        the alignment fault it is (instruction, address, why) and return True; False when the
+        instruction at ``pc`` is not an access to a misaligned address."""
+        insns = decode(bytes(self.cpu.read(pc & ~1, 4)), pc & ~1, names)[:1]
+        rules = align_rules(insns, trap=True)
+        if not rules:
+            return False
+        _, size, base, index, shift, disp, _ = rules[0]
+        address = misaligned(self.cpu.reg, size, base, index, shift, disp)
+        if address is None:
+            return False
+        self.unaligned_fault(insns[0], size, address)
+        return True
 
     def unaligned_fault(self, insn, size: int, address: int) -> None:
         why = (

@@ -12,6 +12,7 @@ from mcusim.simulator.faults import xn_region
 # target/arm/cpu.h EXCP_NOCP and EXCP_INVSTATE, which Unicorn 2 inherits)
 UC_EXCP_NOCP = 17
 UC_EXCP_INVSTATE = 18
+UC_EXCP_DATA_ABORT = 4  # QEMU's EXCP_DATA_ABORT: its Armv6-M alignment fault
 EXC_RETURN_BASE = 0xFFFFFF00
 
 
@@ -53,6 +54,8 @@ class Traps:
                 f"instruction fetch from 0x{pc:08x}: {xn_region(pc)} is Execute Never",
                 pc,
             )
+        elif intno == UC_EXCP_DATA_ABORT and r.align.data_abort(pc, r.model.names):
+            pass  # an unaligned access on Armv6-M, reported as such
         else:
             r.fault("exception", pc, f"CPU exception {intno} that mcusim does not model")
 
