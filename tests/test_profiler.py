@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from simtest import elf, run_cli
+from simtest import elf, needs_gcc, run_cli
 
 from mcusim.config import load_target
 from mcusim.image.elf import Firmware
@@ -157,3 +157,44 @@ def test_tflm_rules_know_both_cmsis_nn_kernel_folders():
     for folder in ("cmsis-nn", "cmsis_nn"):
         path = f"/x/tensorflow/lite/micro/kernels/{folder}/fully_connected.cc"
         assert [r.op for r in rules if r.matches("Eval", path)] == ["FULLY_CONNECTED"]
+
+
+@needs_gcc
+def test_without_dwarf_the_registrations_tell_which_eval_is_which_op(tmp_path):
+    """The same image stripped of its debug information (symbols only): every ``Eval`` is
+    still attributed, through the ``Register_<OP>`` function whose static registration points
+    at it. The CMSIS-style file registers as ``Register_CONV_2D_CMSIS``, no op name, so that op
+    is found by its inner ``arm_convolve_s8`` (a symbol rule) instead."""
+    import subprocess
+
+    stripped = tmp_path / "stripped.elf"
+    subprocess.run(
+        ["arm-none-eabi-objcopy", "--strip-debug", str(LAYOUT), str(stripped)], check=True
+    )
+    assert Firmware(stripped).source_file_of(Firmware(stripped).symbols["main"]) is None
+    result, ext = _run(stripped)
+    _, full = _run()
+    assert [(o["op"], o["kernel"]) for o in ext["ops"]] == [
+        ("CONV_2D", "Eval"),
+        ("CONV_2D", "arm_convolve_s8"),
+        ("DEPTHWISE_CONV_2D", "Eval"),
+        ("FULLY_CONNECTED", "Eval"),
+        ("SOFTMAX", "Eval"),
+    ]
+    for i in (0, 2, 3, 4):  # the same calls, so the same cycles as with DWARF
+        assert ext["ops"][i]["cycles"] == full["ops"][i]["cycles"]
+
+
+def test_registration_names_give_the_op_mangled_or_not_with_type_suffixes():
+    from mcusim.profile.registrations import op_of_registration, registered_name
+
+    assert registered_name("_ZN6tflite16Register_CONV_2DEv") == "CONV_2D"
+    assert registered_name("_ZN6tflite3ops5micro16Register_RESHAPEEv") == "RESHAPE"
+    assert registered_name("tflite::Register_FULLY_CONNECTED_INT8()") == "FULLY_CONNECTED_INT8"
+    assert registered_name("Register_SOFTMAX") == "SOFTMAX"
+    assert registered_name("RegisterDebugLogCallback") is None
+    ops = {"ADD", "FULLY_CONNECTED", "CONV_2D"}
+    assert op_of_registration("FULLY_CONNECTED_INT8", ops) == "FULLY_CONNECTED"
+    assert op_of_registration("CONV_2D", ops) == "CONV_2D"
+    assert op_of_registration("ADD_N", ops) is None  # another op, not ADD
+    assert op_of_registration("DEPTHWISE_CONV_2D", ops) is None

@@ -16,6 +16,7 @@ from mcusim.config.oprules import OpRule, load_rules
 from mcusim.image.elf import Firmware
 from mcusim.image.memory import STACK_LIMIT_SYMBOLS, stack_bounds
 from mcusim.machine.native import library
+from mcusim.profile.registrations import registered_invokes
 
 PAINT = 0xCDCDCDCD
 ARENA_SYMBOLS = (
@@ -129,17 +130,26 @@ class _Watched:
 
 
 def match_functions(fw: Firmware, rules: list[OpRule]) -> dict[int, tuple[str, OpRule]]:
-    """Entry address -> (function name, first matching rule) for every matched function."""
+    """Entry address -> (function name, first matching rule) for every matched function.
+
+    A rule that needs the DWARF source file also matches, in a build without it, the function
+    that the op's registration (``Register_<OP>``) names as its invoke function
+    (:mod:`mcusim.profile.registrations`)."""
     out: dict[int, tuple[str, OpRule]] = {}
-    need_source = any(r.source_file for r in rules)
+    by_source = {r.op: r for r in reversed(rules) if r.source_file}  # the first rule per op
     for f in fw.functions:
         if f.address in out:
             continue
-        source = fw.source_file_of(f.address) if need_source else None
+        source = fw.source_file_of(f.address) if by_source else None
         for rule in rules:
             if rule.matches(f.name, source):
                 out[f.address] = (f.name, rule)
                 break
+    if by_source:
+        for address, op in registered_invokes(fw, set(by_source)).items():
+            if address not in out and fw.source_file_of(address) is None:
+                name = fw.function_at(address).name
+                out[address] = (name, OpRule(by_source[op].engine, op, symbol=(name,)))
     return out
 
 
