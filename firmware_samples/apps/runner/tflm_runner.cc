@@ -35,6 +35,10 @@
  * returns 0. -DMCE_RUNNER_CYCCNT_TICKS defines ticks_per_second() and GetCurrentTimeTicks()
  * here from the Cortex-M DWT cycle counter (clock MCE_RUNNER_CLOCK_HZ, default 25 MHz), in
  * place of the library's (link this object before libtensorflow-microlite.a, as usual).
+ *
+ * Older TFLM: -DMCE_RUNNER_TFLM_LEGACY for the 2020 releases (TensorFlow 2.3's tree, before
+ * MicroPrintf), -DMCE_RUNNER_TFLM_2021 for those of mid-2021 to early 2022 (MicroPrintf in
+ * micro_error_reporter.h, an ErrorReporter still passed to the interpreter).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +67,13 @@ tflite::MicroErrorReporter g_reporter;
 }
 #define MicroPrintf(...) TF_LITE_REPORT_ERROR(&g_reporter, __VA_ARGS__)
 #define MCE_INTERPRETER_ARG5 &g_reporter /* the error reporter */
+typedef int32_t mce_tick_t;
+#elif defined(MCE_RUNNER_TFLM_2021)
+/* The releases of mid-2021 to early 2022: MicroPrintf is declared in micro_error_reporter.h, the
+ * interpreter still takes an ErrorReporter (the library's own), the MicroProfiler is the newer
+ * one (default-constructed, Log() after Invoke()), ticks are int32_t. */
+#include "tensorflow/lite/micro/micro_error_reporter.h"
+#define MCE_INTERPRETER_ARG5 tflite::GetMicroErrorReporter(), nullptr /* reporter, variables */
 typedef int32_t mce_tick_t;
 #else
 #include "tensorflow/lite/micro/micro_log.h"
@@ -137,6 +148,8 @@ tflite::MicroProfiler g_profiler;
 tflite::MicroProfiler* const kProfiler = &g_profiler;
 #elif defined(MCE_RUNNER_TFLM_LEGACY)
 tflite::Profiler* const kProfiler = nullptr;
+#elif defined(MCE_RUNNER_TFLM_2021)
+tflite::MicroProfiler* const kProfiler = nullptr;
 #else
 tflite::MicroProfilerInterface* const kProfiler = nullptr;
 #endif
