@@ -33,14 +33,18 @@ needs_gcc = pytest.mark.skipif(
 )
 
 
-def build_bare_m4(source: Path, out: Path, *defines: str, flags: tuple[str, ...] = ()) -> Path:
+def build_bare_m4(
+    source: Path, out: Path, *defines: str, flags: tuple[str, ...] = (), base: int = 0
+) -> Path:
     """Build one of the tests' own bare-metal Cortex-M4 programs (assembly, or C with ``flags``
-    such as ``-O1``) for a map with flash at 0x0: a two-word vector table (section .vectors) at
-    0x0, code from 0x100, entry ``reset``; ``defines`` are macro names (``FORGET_X``)."""
+    such as ``-O1`` or ``-mcpu=cortex-m3``, which comes later and wins) for a map with flash at
+    ``base`` (0x0 unless given: 0x08000000 for the STM32s): a two-word vector table (section
+    .vectors) at ``base``, code from ``base`` + 0x100, entry ``reset``; ``defines`` are macro
+    names (``FORGET_X``)."""
     subprocess.run(
         ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", *flags, *(f"-D{d}" for d in defines),
-         "-nostdlib", "-Wl,--build-id=none", "-Wl,-Ttext=0x100",
-         "-Wl,--section-start=.vectors=0x0", "-Wl,-e,reset", "-o", str(out), str(source)],
+         "-nostdlib", "-Wl,--build-id=none", f"-Wl,-Ttext=0x{base + 0x100:x}",
+         f"-Wl,--section-start=.vectors=0x{base:x}", "-Wl,-e,reset", "-o", str(out), str(source)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return out

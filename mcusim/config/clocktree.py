@@ -12,6 +12,7 @@ Rules (each from the chip's reference manual, cited at the function):
 
 * ``stm32l4``: STM32L4/L4+ RCC (RM0432 §6.2-6.4).
 * ``stm32f4``: STM32F405/407/415/417 RCC (RM0090 §7.2-7.3).
+* ``stm32f1``: STM32F101/102/103 RCC, all but the connectivity line (RM0008 §7.2-7.3).
 * ``efm32``: EFM32 Series 0 CMU (EFM32WG-RM §'CMU').
 * ``samd51``: SAM D5x/E5x GCLK, OSCCTRL and MCLK, in that order (DS60001507).
 * ``apollo3``: Ambiq Apollo3 Blue CLKGEN (DS-A3-0p9p1, Clock Generator chapter).
@@ -74,6 +75,31 @@ def stm32f4_core_hz(read: Read, hse_hz: float) -> float:
         sysclk = pll_in / m * n / p if m else 0.0
     else:
         sysclk = (HSI16_HZ, hse_hz, 0.0, 0.0)[sws]
+    hpre = (cfgr >> 4) & 0xF
+    return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
+
+
+HSI8_HZ = 8e6  # RM0008 §7.2.2 "HSI clock": the 8 MHz RC oscillator, system clock at reset
+
+
+def stm32f1_core_hz(read: Read, hse_hz: float) -> float:
+    """HCLK of an STM32F101/102/103 (low-, medium-, high- and XL-density; not the F105/107
+    connectivity line, whose PLL has PREDIV1 and other multipliers) from RCC_CFGR (RM0008
+    §7.3.2, offset 0x04; clock tree §7.2): SYSCLK is what SWS (bits 3:2) reports: HSI
+    8 MHz (0), HSE (1) or the PLL (2), whose input is HSI / 2 when PLLSRC (bit 16) is 0, else
+    HSE, halved when PLLXTPRE (bit 17) is set, multiplied by PLLMUL (bits 21:18: 0000 x2 up to
+    1110 x16, 1111 also x16); HCLK = SYSCLK / the AHB prescaler HPRE (bits 7:4, the encoding of
+    the STM32L4's)."""
+    cfgr = read(0x04)
+    sws = (cfgr >> 2) & 3
+    if sws == 2:
+        if cfgr & (1 << 16):
+            pll_in = hse_hz / (2 if cfgr & (1 << 17) else 1)
+        else:
+            pll_in = HSI8_HZ / 2
+        sysclk = pll_in * min(((cfgr >> 18) & 0xF) + 2, 16)
+    else:
+        sysclk = (HSI8_HZ, hse_hz, 0.0, 0.0)[sws]
     hpre = (cfgr >> 4) & 0xF
     return sysclk / (AHB_DIVIDERS[hpre - 8] if hpre & 8 else 1)
 
@@ -206,6 +232,7 @@ def rp2040_core_hz(clocks: Read, pll_sys: Read, pll_usb: Read, xosc_hz: float) -
 RULES: dict[str, tuple[int, Callable[..., float]]] = {
     "stm32l4": (1, lambda reads, hse: stm32l4_core_hz(reads[0], hse)),
     "stm32f4": (1, lambda reads, hse: stm32f4_core_hz(reads[0], hse)),
+    "stm32f1": (1, lambda reads, hse: stm32f1_core_hz(reads[0], hse)),
     "efm32": (1, lambda reads, hse: efm32_core_hz(reads[0], hse)),
     "samd51": (3, lambda reads, hse: samd51_core_hz(*reads, hse_hz=hse)),
     "apollo3": (1, lambda reads, hse: apollo3_core_hz(reads[0], hse)),
