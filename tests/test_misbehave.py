@@ -3,8 +3,10 @@ firmware_samples/apps/misbehave picks its misdeed from the command line (--args 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from simtest import DATA, elf
+from simtest import DATA, elf, needs_gcc
 
 import mcusim.cli.run
 from mcusim.cli import main
@@ -123,6 +125,26 @@ def test_alignment_checks_work_on_both_accounting_paths(monkeypatch, native):
     monkeypatch.setenv("MCUSIM_NATIVE", native)
     fw, r = run("ldm", check_alignment=True)
     assert r.fault.pc == fw.symbols["bad_ldm"] & ~1
+
+
+@needs_gcc
+@pytest.mark.parametrize("native", [True, False])
+def test_a_block_checked_at_entry_faults_the_first_time_its_address_is_misaligned(tmp_path, native):
+    """load64() is one block whose LDRD address is its argument: checked at block entry (in C
+    on the fast path), it runs 100 times on an aligned word, then faults on the address 2
+    bytes further, at the LDRD, with that address."""
+    from simtest import build_bare_m4
+
+    src = Path(__file__).resolve().parent / "align_probe.c"
+    path = build_bare_m4(src, tmp_path / "align.elf", flags=("-O1",))
+    fw = Firmware(path)
+    result = Simulator(
+        load_target("mps2-an386"), RunOptions(check_alignment=True, native=native)
+    ).run(fw)
+    assert_fault_at(fw, result, "load64", "HardFault", "UNALIGNED")
+    assert "at address 0x20000202, not 4-byte aligned" in result.fault.detail
+    plain = Simulator(load_target("mps2-an386"), RunOptions(native=native)).run(fw)
+    assert plain.exit_reason == "exit"  # unchecked, Unicorn performs the access
 
 
 def test_alignment_is_not_checked_unless_asked_for():

@@ -42,7 +42,17 @@ typedef struct {
     /* execution counters */
     uint64_t count, entries, taken_out;
     int64_t index;
+    /* alignment checks made here at block entry (--check-alignment): s->aligns[align_at ..
+       align_at + n_align) */
+    int32_t n_align, align_at;
 } fp_block;
+
+/* One access of a block that must be aligned, checked at block entry from the registers as
+   they are then (mcusim/simulator/alignment.py align_rules): address = base + disp
+   (+ index << shift); Unicorn register ids, index -1 for none. */
+typedef struct {
+    int32_t size, base, index, shift, disp;
+} fp_align;
 
 #define FL_SELF_LOOP 1 /* a branch to itself: the idle loop */
 #define FL_FP 2 /* uses the FPU (faults while CPACR disables it) */
@@ -155,6 +165,8 @@ typedef struct fp_state {
     struct fp_operand **operands;
     int64_t n_operands;
     fp_block *recent[RECENT]; /* direct-mapped by address: the block last seen there */
+    fp_align *aligns; /* the blocks' entry alignment checks (fp_set_align) */
+    int64_t n_aligns, aligns_cap;
 } fp_state;
 
 #define CHUNK 1024
@@ -299,6 +311,7 @@ void fp_free(fp_state *s)
         free(s->operands[k]);
     }
     free(s->operands);
+    free(s->aligns);
     free(s);
 }
 
@@ -332,6 +345,7 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     s->n++;
     fp_block *b = block_at(s, i);
     b->index = i;
+    b->n_align = 0;
     b->cost_seq = cost_seq;
     b->cost_entry = cost_entry;
     b->entry_pen = entry_pen;
@@ -352,6 +366,61 @@ void fp_set_flags(fp_state *s, int64_t index, int64_t flags)
         block_at(s, index)->flags = flags;
         block_at(s, index)->special = special_of(s, flags);
     }
+}
+
+/* Block ``index``'s entry alignment checks: n rows of fp_align's five int32 fields (n = 0:
+   none). Returns 0, or -1 when out of memory. The checks need s->reg_read. */
+int64_t fp_set_align(fp_state *s, int64_t index, int64_t n, const int32_t *rows)
+{
+    if (index < 0 || index >= s->n) {
+        return -1;
+    }
+    fp_block *b = block_at(s, index);
+    b->n_align = 0;
+    if (n <= 0) {
+        return 0;
+    }
+    if (s->n_aligns + n > s->aligns_cap) {
+        int64_t cap = s->aligns_cap ? 2 * s->aligns_cap : 1024;
+        while (cap < s->n_aligns + n) {
+            cap *= 2;
+        }
+        fp_align *a = realloc(s->aligns, (size_t)cap * sizeof *a);
+        if (!a) {
+            return -1;
+        }
+        s->aligns = a;
+        s->aligns_cap = cap;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *r = rows + 5 * i;
+        s->aligns[s->n_aligns + i] = (fp_align){r[0], r[1], r[2], r[3], r[4]};
+    }
+    b->align_at = (int32_t)s->n_aligns;
+    b->n_align = (int32_t)n;
+    s->n_aligns += n;
+    return 0;
+}
+
+/* True when one of block b's entry checks finds its access misaligned (or a register cannot
+   be read): Python then sees the block and reports the fault. */
+static int align_misses(const fp_state *s, void *uc, const fp_block *b)
+{
+    const fp_align *a = s->aligns + b->align_at;
+    for (int32_t i = 0; i < b->n_align; i++, a++) {
+        uint32_t base = 0, index = 0;
+        if (s->reg_read(uc, a->base, &base) != 0) {
+            return 1;
+        }
+        if (a->index >= 0 && s->reg_read(uc, a->index, &index) != 0) {
+            return 1;
+        }
+        uint32_t address = base + (uint32_t)a->disp + (index << a->shift);
+        if (address % (uint32_t)a->size) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* CPACR enabled or disabled the FPU: blocks using it need a check while it is off. */
@@ -745,7 +814,8 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         uint32_t xpsr = 0;
         s->it_check = s->reg_read(uc, s->xpsr_id, &xpsr) == 0 && (xpsr & XPSR_IT_BITS);
     }
-    if (c >= s->deadline || b->special || s->it_check) {
+    if (c >= s->deadline || b->special || s->it_check ||
+        (b->n_align && align_misses(s, uc, b))) {
         s->cycles = c;
         if (s->event(address, size, b->index, seq)) {
             return; /* Python took an exception or stopped the run: this block does not run */

@@ -24,6 +24,8 @@ ALIGN_TRAP = {
     "ldrsht": 2, "strht": 2,
 }  # fmt: skip
 LIST_OPS = {"ldm", "ldmdb", "stm", "stmdb", "vldmia", "vldmdb", "vstmia", "vstmdb"}
+# Address registers as capstone prints them (r9-r12 also as sb, sl, fp, ip)
+ADDRESS_REGS = REG_NAMES + ("sb", "sl", "fp", "ip")
 CCR_UNALIGN_TRP = 0x8
 
 
@@ -43,7 +45,7 @@ def align_rules(insns: list, *, trap: bool) -> tuple:
             base, index, disp = insn.mem_base, insn.mem_index, insn.mem_disp
             if "]," in insn.op_str:  # post-indexed: the access uses the base as it is
                 disp = 0
-        if base not in REG_NAMES or base in ("sp", "pc"):  # SP is word aligned by design
+        if base not in ADDRESS_REGS or base in ("sp", "pc"):  # SP is word aligned by design
             continue
         lsl = insn.op_str.rsplit("lsl #", 1)
         shift = int(lsl[1].rstrip("]"), 0) if len(lsl) == 2 else 0  # capstone: "#0x1e"
@@ -58,7 +60,7 @@ def misaligned(
     """The address an access will use (registers as ``reg`` reads them now), when it is not
     ``size``-aligned; else None."""
     address = reg(base) + disp
-    if index in REG_NAMES:
+    if index in ADDRESS_REGS:
         address += reg(index) << shift
     address &= 0xFFFFFFFF
     return address if address % size else None

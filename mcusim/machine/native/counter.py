@@ -177,9 +177,18 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
         return (
             (FL_SELF_LOOP if b.self_loop else 0)
             | (FL_FP if b.uses_fp else 0)
-            | (FL_ALIGN if b.align else 0)
+            | (FL_ALIGN if b.align and _entry_checks(b) is None else 0)
             | (FL_IT_ENDED if b.it_ended else 0)
         )
+
+    def _send_align(self, index: int, b: Block) -> None:
+        """C checks a block's alignment at entry when every check can be made there (Python's
+        AlignmentCheck then sees the block only when one fails); else the block stays special
+        (FL_ALIGN) and Python checks and hooks it."""
+        rows = _entry_checks(b) if b.align else None
+        data = (ctypes.c_int32 * (5 * len(rows)))(*[v for r in rows for v in r]) if rows else None
+        if self._lib.fp_set_align(self._state, index, len(rows or ()), data) != 0:
+            raise MemoryError("fast path alignment checks")
 
     def _event(self, address: int, size: int, index: int, seq: int) -> int:
         try:
@@ -198,6 +207,8 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
                 )
                 if i < 0:
                     raise MemoryError("fast path block table")
+                if b.align:
+                    self._send_align(i, b)
                 self._by_index += [None] * (i + 1 - len(self._by_index))
                 self._by_index[i] = b
                 return i
@@ -220,6 +231,7 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
                 continue
             if not isinstance(b, NativeBlock):  # costed in Python: its alignment checks may change
                 self._lib.fp_set_flags(self._state, i, self._flags(b))
+                self._send_align(i, b)
             b.special = b.needs_check(allowed)
 
     def sync(self) -> None:
@@ -238,3 +250,19 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
 
     def all_blocks(self) -> list[Block]:
         return [self._block(i) for i in range(self._lib.fp_count(self._state))]
+
+
+def _entry_checks(b: Block) -> list[tuple[int, int, int, int, int]] | None:
+    """Block ``b``'s alignment rules as C's entry checks (size, base, index, shift and
+    displacement, registers as Unicorn ids), or None when one of them needs a hook (its
+    address register changes inside the block before the access)."""
+    from mcusim.machine.cpu import reg_id
+    from mcusim.simulator.alignment import ADDRESS_REGS
+
+    rows = []
+    for _, size, base, index, shift, disp, hooked in b.align:
+        if hooked:
+            return None
+        index_id = reg_id(index) if index in ADDRESS_REGS else -1
+        rows.append((size, reg_id(base), index_id, shift, disp))
+    return rows

@@ -168,6 +168,8 @@ def library() -> ctypes.CDLL | None:
     lib.fp_add_operand.argtypes = [state, ctypes.c_uint64] + [ctypes.c_int32] * 7
     lib.fp_set_operand_calls.argtypes = [state, ctypes.c_void_p, OPERAND]
     lib.fp_set_xpsr_read.argtypes = [state, ctypes.c_void_p, ctypes.c_int32]
+    lib.fp_set_align.restype = I64
+    lib.fp_set_align.argtypes = [state, I64, I64, ctypes.c_void_p]
     lib.fp_operand_cycles.restype = I64
     lib.fp_operand_cycles.argtypes = [ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
     lib.fp_operand_cycles.argtypes += [ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32]

@@ -139,9 +139,14 @@ class NativeSetup:
 
     @align_rules.setter
     def align_rules(self, rules) -> None:
-        # Alignment checks are worked out in Python from the decoded block.
+        # Alignment checks are worked out in Python from the decoded block; C makes those it
+        # can at block entry, reading the registers with Unicorn's uc_reg_read.
         self._align_rules = rules
         self._lib.fp_set_costing(self._state, int(rules is None))
+        if rules is not None:
+            from mcusim.machine.cpu import reg_id, reg_read_function
+
+            self._lib.fp_set_xpsr_read(self._state, reg_read_function(), reg_id("xpsr"))
 
     def hook_operand(self, cpu, address: int, name: str, cls: str, regs, fallback) -> None:
         """Charge the operand-dependent cycles of the divide or long multiply ``name`` at
