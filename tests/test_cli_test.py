@@ -9,13 +9,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from simtest import ELF, elf
+from simtest import ELF, elf, needs_gcc
 
 from mcusim.cli import main
 from mcusim.report import baseline as bl
 from mcusim.testing.testrunner import TestCase, run_case
 
 T = "mps2-an386"
+HERE = Path(__file__).resolve().parent
 HELLO = elf(T, "hello")
 EXITCODE = elf(T, "exitcode")  # exits with code 3
 FAULT = elf(T, "fault")
@@ -272,3 +273,24 @@ def test_a_worker_loads_each_target_once(monkeypatch):
     cases = [TestCase(image=str(HELLO), target=T)] * 3
     assert all(o.passed for o in testrunner.run_all(cases, jobs=1))
     assert loads == [T]
+
+
+@needs_gcc
+def test_check_alignment_fails_an_image_the_core_would_fault_on(tmp_path, capsys, monkeypatch):
+    """tests/align_probe.c passes when Unicorn performs its unaligned LDRD; with
+    --check-alignment (or check_alignment = true in the project file) it fails on the fault,
+    and the FAIL line quotes the instruction as the firmware has it (brackets and all)."""
+    from simtest import build_bare_m4
+
+    probe = build_bare_m4(HERE / "align_probe.c", tmp_path / "align.elf", flags=("-O1",))
+    assert main(["test", str(probe), "-t", T, "--no-config"]) == 0
+    capsys.readouterr()
+    assert main(["test", str(probe), "-t", T, "--no-config", "--check-alignment"]) == 1
+    out = capsys.readouterr().out
+    assert "unaligned access (UNALIGNED)" in out
+    assert "ldrd r0, r1, [r0] at address 0x20000202, not 4-byte aligned" in out.replace("\n", "")
+    (tmp_path / "mcusim.toml").write_text(
+        f'target = "{T}"\ncheck_alignment = true\n[[image]]\npath = "align.elf"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["test"]) == 1

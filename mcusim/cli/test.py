@@ -58,6 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", metavar="FILE", help="project file (default: nearest mcusim.toml)")
     p.add_argument("--no-config", action="store_true", help="ignore any project file")
     p.add_argument("--semihosting-root", metavar="DIR", help="as in 'mcusim run'")
+    p.add_argument(
+        "--check-alignment",
+        action="store_true",
+        default=None,
+        help="fail an image on an unaligned access the core would fault on (LDRD/LDM/... on "
+        "Armv7-M, LDR/STR with CCR.UNALIGN_TRP; Unicorn performs them otherwise); a little "
+        "slower, as in 'mcusim run'",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures and totals")
     p.add_argument(
         "--args",
@@ -112,6 +120,7 @@ def build_cases(a: argparse.Namespace, project) -> list:
         "max_cycles": number_option("--max-cycles", a.max_cycles),
         "args": a.args,
         "semihosting_root": a.semihosting_root,
+        "check_alignment": a.check_alignment,
     }
     cases = []
     for spec, from_file in specs:
@@ -143,6 +152,7 @@ def build_cases(a: argparse.Namespace, project) -> list:
                         timeout_s=float(s.get("timeout") or DEFAULT_TIMEOUT_S),
                         max_cycles=int(s["max_cycles"]) if s.get("max_cycles") else None,
                         semihosting_root=root,
+                        check_alignment=bool(s.get("check_alignment")),
                     )
                 )
     return cases

@@ -24,6 +24,7 @@ IMAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "timeout": (int, float),
     "max_cycles": int,
     "semihosting_root": str,
+    "check_alignment": bool,
 }
 PROJECT_KEYS: dict[str, type | tuple[type, ...]] = IMAGE_KEYS | {
     "images": list,

@@ -8,6 +8,7 @@ from pathlib import Path
 def print_table(
     outcomes: list, console, *, quiet: bool = False, title: str = "mcusim test"
 ) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     t = Table(title=title, title_justify="left")
@@ -29,8 +30,8 @@ def print_table(
         clock = r.get("clock_hz")
         verdict = "[green]PASS[/]" if o.passed else f"[red]FAIL[/] ({o.reason})"
         t.add_row(
-            short_path(o.case.image),
-            o.case.target,
+            escape(short_path(o.case.image)),
+            escape(o.case.target),
             verdict,
             f"{r['cycles']:,}" if r else "-",
             f"{r['time_ms']:.4f} ms @ {clock / 1e6:g} MHz" if r else "-",
@@ -41,7 +42,9 @@ def print_table(
     console.print(t)
     for o in outcomes:
         if not o.passed:
-            console.print(f"[red]FAIL[/] {o.case.key}: {o.message}", highlight=False)
+            # the message is the firmware's (a fault quotes "ldrd r0, r1, [r0, #4]"): not markup
+            line = f"[red]FAIL[/] {escape(o.case.key)}: {escape(o.message)}"
+            console.print(line, highlight=False)
 
 
 def short_path(path: str) -> str:

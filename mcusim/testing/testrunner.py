@@ -38,6 +38,7 @@ class TestCase:
     timeout_s: float = 60.0
     max_cycles: int | None = None
     semihosting_root: str | None = None
+    check_alignment: bool = False
 
     @property
     def key(self) -> str:
@@ -154,6 +155,7 @@ def run_case(
             timeout_s=case.timeout_s,
             args=case.args,
             semihosting_root=root,
+            check_alignment=case.check_alignment,
         )
         result = Simulator(target, opts).run(fw).to_dict()
     except McusimError as e:
