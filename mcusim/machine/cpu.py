@@ -322,6 +322,11 @@ def reg_id(name: str) -> int:
     return _REGS[name]
 
 
+def is_register(name: str) -> bool:
+    """A register name :func:`reg_id` knows (``r0``, ``sb``, ``lr``, ...)."""
+    return name in _REGS
+
+
 def reg_read_function() -> int:
     """The address of Unicorn's C ``uc_reg_read``."""
     return ctypes.cast(_raw()[0].uc_reg_read, ctypes.c_void_p).value

@@ -256,13 +256,12 @@ def _entry_checks(b: Block) -> list[tuple[int, int, int, int, int]] | None:
     """Block ``b``'s alignment rules as C's entry checks (size, base, index, shift and
     displacement, registers as Unicorn ids), or None when one of them needs a hook (its
     address register changes inside the block before the access)."""
-    from mcusim.machine.cpu import reg_id
-    from mcusim.simulator.alignment import ADDRESS_REGS
+    from mcusim.machine.cpu import is_register, reg_id
 
     rows = []
     for _, size, base, index, shift, disp, hooked in b.align:
         if hooked:
             return None
-        index_id = reg_id(index) if index in ADDRESS_REGS else -1
+        index_id = reg_id(index) if index and is_register(index) else -1
         rows.append((size, reg_id(base), index_id, shift, disp))
     return rows
