@@ -128,6 +128,31 @@ def test_alignment_checks_work_on_both_accounting_paths(monkeypatch, native):
 
 
 @needs_gcc
+@pytest.mark.parametrize(
+    ("define", "text"),
+    [((), "ldm r0!, {r1, r2} at address 0x20000201"), (("HALF",), "at address 0x20000301, not 2")],
+)
+def test_armv6m_faults_unaligned_ldm_and_ldrh_with_or_without_the_check(tmp_path, define, text):
+    """Unicorn's Cortex-M0+ faults these itself; mcusim names the fault, and --check-alignment
+    adds nothing on Armv6-M (no hooks: it would otherwise hook almost every load and store)."""
+    from simtest import build_bare_m4
+
+    src = Path(__file__).resolve().parent / "m0_unaligned_probe.c"
+    path = build_bare_m4(src, tmp_path / "m0.elf", *define, flags=("-O1", "-mcpu=cortex-m0plus"))
+    fw = Firmware(path)
+    board = tmp_path / "m0plus.toml"
+    board.write_text(
+        'schema = 1\nname = "m0plus-mps2"\nextends = "mps2-an385"\n'
+        'core = "cortex-m0plus"\nfpu = false\n'
+    )
+    label = "bad_half" if define else "bad_ldm"
+    for check in (False, True):
+        result = Simulator(load_target(board), RunOptions(check_alignment=check)).run(fw)
+        assert_fault_at(fw, result, label, "HardFault", "UNALIGNED")
+        assert text in result.fault.detail and "Armv6-M" in result.fault.detail
+
+
+@needs_gcc
 @pytest.mark.parametrize("native", [True, False])
 def test_a_block_checked_at_entry_faults_the_first_time_its_address_is_misaligned(tmp_path, native):
     """load64() is one block whose LDRD address is its argument: checked at block entry (in C

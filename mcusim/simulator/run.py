@@ -116,7 +116,9 @@ class _Run(RunProbe, RunSystem):
         self.align = AlignmentCheck(
             cpu, self.counter, self.scs, armv6m=self.armv6m, fault=self.fault
         )
-        if options.check_alignment:
+        # On Armv6-M Unicorn faults every unaligned access itself (Traps reports it), so the
+        # check, which would hook nearly every load and store there, is not needed.
+        if options.check_alignment and not self.armv6m:
             self.counter.align_rules = self.align.rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])
         self.mmio.map_all(on_unknown=self.access.unknown_access)
