@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from simtest import elf, needs_gcc, run_cli
@@ -165,7 +168,6 @@ def test_without_dwarf_the_registrations_tell_which_eval_is_which_op(tmp_path):
     still attributed, through the ``Register_<OP>`` function whose static registration points
     at it. The CMSIS-style file registers as ``Register_CONV_2D_CMSIS``, no op name, so that op
     is found by its inner ``arm_convolve_s8`` (a symbol rule) instead."""
-    import subprocess
 
     stripped = tmp_path / "stripped.elf"
     subprocess.run(
@@ -198,3 +200,25 @@ def test_registration_names_give_the_op_mangled_or_not_with_type_suffixes():
     assert op_of_registration("CONV_2D", ops) == "CONV_2D"
     assert op_of_registration("ADD_N", ops) is None  # another op, not ADD
     assert op_of_registration("DEPTHWISE_CONV_2D", ops) is None
+
+
+@needs_gcc
+@pytest.mark.skipif(shutil.which("make") is None, reason="make absent")
+def test_a_link_time_optimised_build_is_attributed_from_its_abstract_origins(tmp_path):
+    """With -flto GCC renames each static Eval (Eval.lto_priv.N), inlines the registrations
+    and puts the code's DWARF in an <artificial> unit that points back (DW_AT_abstract_origin)
+    to the declaration in the kernel file's own unit: the op still comes from that file."""
+    firmware = Path(__file__).resolve().parent.parent / "firmware_samples"
+    out = tmp_path / "elf" / "apollo3" / "tflm_layout.elf"
+    subprocess.run(
+        ["make", "-s", "-C", str(firmware), f"OUT={tmp_path / 'elf'}", f"OBJ={tmp_path / 'obj'}",
+         "EXTRA_CFLAGS=-flto", str(out)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    assert any(".lto_priv." in f.name for f in Firmware(out).functions)
+    result, ext = _run(out)
+    assert result.exit_code == 0
+    assert [(o["op"], o["source_file"].split("tflm_layout/")[1]) for o in ext["ops"]] == EXPECTED
+    dwt = [int(c) for c in re.findall(r"cycles=(\d+)", result.console)]
+    for measured, op in zip(dwt, ext["ops"], strict=True):
+        assert 0 <= measured - op["cycles"] <= 16, (measured, op)

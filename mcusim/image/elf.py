@@ -23,7 +23,7 @@ PT_LOAD = 1
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR = 0x1, 0x2, 0x4
 SHT_SYMTAB, SHT_NOBITS = 2, 8
 CACHE_KIND = "elf"
-CACHE_VERSION = 1  # bump when the cached tables change shape or meaning
+CACHE_VERSION = 2  # bump when the cached tables change shape or meaning
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,12 @@ def _read_tables(path: str, blob: bytes) -> dict:
 
 
 def _dwarf_function_files(blob: bytes) -> dict[int, str]:
-    """Entry address (Thumb bit clear) -> source path of every DWARF subprogram with code."""
+    """Entry address (Thumb bit clear) -> source path of every DWARF subprogram with code.
+
+    A subprogram that only points to its declaration (``DW_AT_specification``: C++ members) or
+    to an abstract instance in another unit (``DW_AT_abstract_origin``: what GCC's link-time
+    optimisation emits, the code in an ``<artificial>`` unit, the declaration in the source
+    file's own) takes the file from there, through that unit's file table."""
     import io
     import posixpath
 
@@ -318,34 +323,51 @@ def _dwarf_function_files(blob: bytes) -> dict[int, str]:
     if not elf.has_dwarf_info():
         return {}
     dwarf = elf.get_dwarf_info()
+    tables: dict[int, tuple[list[str], int, str]] = {}
+
+    def table(cu) -> tuple[list[str], int, str]:
+        """The unit's file names, its line-table version and its own name."""
+        if cu.cu_offset not in tables:
+            top = cu.get_top_DIE()
+            comp_dir = _attr_str(top, "DW_AT_comp_dir")
+            lp = dwarf.line_program_for_CU(cu)
+            files: list[str] = []
+            version = lp.header.version if lp is not None else 0
+            if lp is not None:
+                dirs = [_as_str(d) for d in lp["include_directory"]]
+                for entry in lp["file_entry"]:
+                    name = _as_str(entry.name)
+                    d = entry.dir_index
+                    if version >= 5:
+                        base = dirs[d] if d < len(dirs) else ""
+                    else:
+                        base = dirs[d - 1] if 0 < d <= len(dirs) else comp_dir
+                    files.append(posixpath.join(base, name) if base else name)
+            tables[cu.cu_offset] = (files, version, _attr_str(top, "DW_AT_name"))
+        return tables[cu.cu_offset]
+
     out: dict[int, str] = {}
     for cu in dwarf.iter_CUs():
-        top = cu.get_top_DIE()
-        comp_dir = _attr_str(top, "DW_AT_comp_dir")
-        lp = dwarf.line_program_for_CU(cu)
-        files, dirs = [], []
-        if lp is not None:
-            dirs = [_as_str(d) for d in lp["include_directory"]]
-            for entry in lp["file_entry"]:
-                name = _as_str(entry.name)
-                d = entry.dir_index
-                if lp.header.version >= 5:
-                    base = dirs[d] if d < len(dirs) else ""
-                else:
-                    base = dirs[d - 1] if 0 < d <= len(dirs) else comp_dir
-                files.append(posixpath.join(base, name) if base else name)
-        cu_name = _attr_str(top, "DW_AT_name")
         for die in cu.iter_DIEs():
             if die.tag != "DW_TAG_subprogram" or "DW_AT_low_pc" not in die.attributes:
                 continue
             low = die.attributes["DW_AT_low_pc"].value & ~1
-            path = cu_name
-            decl = die.attributes.get("DW_AT_decl_file")
-            if decl is None and "DW_AT_specification" in die.attributes:
-                spec = die.get_DIE_from_attribute("DW_AT_specification")
-                decl = spec.attributes.get("DW_AT_decl_file")
+            origin = die
+            for _ in range(4):  # code -> abstract origin -> specification (a short chain)
+                if "DW_AT_decl_file" in origin.attributes:
+                    break
+                ref = next(
+                    (a for a in ("DW_AT_abstract_origin", "DW_AT_specification")
+                     if a in origin.attributes),
+                    None,
+                )  # fmt: skip
+                if ref is None:
+                    break
+                origin = origin.get_DIE_from_attribute(ref)
+            files, version, path = table(origin.cu)
+            decl = origin.attributes.get("DW_AT_decl_file")
             if decl is not None and files:
-                index = decl.value if lp.header.version >= 5 else decl.value - 1
+                index = decl.value if version >= 5 else decl.value - 1
                 if 0 <= index < len(files):
                     path = files[index]
             if path:
