@@ -112,6 +112,8 @@ class RunResult:
     # (core cycle, Hz) of each clock the firmware selected, the start included; empty when the
     # core ran at one clock throughout (the target's, or what its clock registers gave at reset)
     clock_history: tuple[tuple[int, float], ...] = ()
+    # the modelled cycle at which each line of ``console`` began (one entry per line)
+    console_line_cycles: tuple[int, ...] = ()
 
     @property
     def cpi(self) -> float:

@@ -19,7 +19,7 @@ def finish_profile(
     from mcusim.report.micro_profiler import attach
     from mcusim.report.micro_profiler import print_report as print_micro_profiler
 
-    attach(rep, result.console)  # TFLM's own MicroProfiler ticks, when the firmware prints them
+    attach(rep, result.console, result.console_line_cycles)  # TFLM MicroProfiler ticks, if printed
     from_file = model is not None and model.path.endswith(".tflite")  # else embedded in the ELF
     label = Path(model.path).name if from_file else Path(result.firmware).name
     if a.trace:

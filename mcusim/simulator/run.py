@@ -93,6 +93,8 @@ class _Run(RunProbe, RunSystem):
         self.buffers = load_image(cpu, target, fw)
         self.console_chunks: list[bytes] = []
         self.console_sources: dict[str, list[bytes]] = {}
+        self.console_line_cycles: list[int] = []  # the cycle each console line began at
+        self.console_at_line_start = True
         self.stop_reason, self.message, self.exit_code = "", "", 0
         self.fault_record: Fault | None = None
         self.heap = hooks.Heap()

@@ -22,6 +22,11 @@ class RunSystem:
         return self.core_clock.hz
 
     def console(self, data: bytes, source: str) -> None:
+        if data:
+            now = self.counter.cycles
+            starts = data.count(b"\n", 0, len(data) - 1) + self.console_at_line_start
+            self.console_line_cycles.extend([now] * starts)
+            self.console_at_line_start = data.endswith(b"\n")
         self.console_chunks.append(data)
         self.console_sources.setdefault(source, []).append(data)
         if self.options.console:
