@@ -118,11 +118,9 @@ def assemble_result(run, host_seconds: float) -> RunResult:
         unknown_mmio=unknown,
         unknown_mnemonics=dict(counter.unknown),
         semihosting_refused=tuple(run.semihosting.refused),
-        console=b"".join(run.console_chunks).decode("utf-8", "replace"),
-        console_line_cycles=tuple(run.console_line_cycles),
-        console_by_source={
-            k: b"".join(v).decode("utf-8", "replace") for k, v in run.console_sources.items()
-        },
+        console=run.console_log.text(),
+        console_line_cycles=tuple(run.console_log.line_cycles),
+        console_by_source=run.console_log.by_source(),
         fault=run.fault_record,
         host_seconds=host_seconds,
         accounting=run.accounting,

@@ -48,7 +48,7 @@ from mcusim.simulator.faults import DATA_ERRORS, REG_NAMES, build_fault, describ
 from mcusim.simulator.options import RunOptions
 from mcusim.simulator.probe import RunProbe
 from mcusim.simulator.stack import StackWatch
-from mcusim.simulator.system import RunSystem
+from mcusim.simulator.system import ConsoleLog, RunSystem
 from mcusim.simulator.traps import EXC_RETURN_BASE, Traps, nocp_reason
 from mcusim.timing.accounting import Block, CycleCounter
 from mcusim.timing.model import CycleModel
@@ -91,10 +91,7 @@ class _Run(RunProbe, RunSystem):
         check_placement(fw, target)
         self.cpu = cpu = Cpu(self.core.unicorn_model)
         self.buffers = load_image(cpu, target, fw)
-        self.console_chunks: list[bytes] = []
-        self.console_sources: dict[str, list[bytes]] = {}
-        self.console_line_cycles: list[int] = []  # the cycle each console line began at
-        self.console_at_line_start = True
+        self.console_log = ConsoleLog()
         self.stop_reason, self.message, self.exit_code = "", "", 0
         self.fault_record: Fault | None = None
         self.heap = hooks.Heap()
@@ -118,8 +115,7 @@ class _Run(RunProbe, RunSystem):
         self.align = AlignmentCheck(
             cpu, self.counter, self.scs, armv6m=self.armv6m, fault=self.fault
         )
-        # On Armv6-M Unicorn faults every unaligned access itself (Traps reports it), so the
-        # check, which would hook nearly every load and store there, is not needed.
+        # not on Armv6-M: Unicorn faults every unaligned access there itself (see Traps)
         if options.check_alignment and not self.armv6m:
             self.counter.align_rules = self.align.rules
         self.mmio = MmioMap(cpu, target, self, [self.scs, self.dwt, Itm(self)])

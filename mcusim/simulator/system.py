@@ -5,6 +5,31 @@ protocol implemented over the run's exception state, counter, consoles and memor
 from __future__ import annotations
 
 
+class ConsoleLog:
+    """What the firmware printed: the bytes in order, per source ("semihosting", a UART's
+    name, "itm"), and the modelled cycle at which each line began."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.sources: dict[str, list[bytes]] = {}
+        self.line_cycles: list[int] = []
+        self._at_line_start = True
+
+    def write(self, data: bytes, source: str, now: int) -> None:
+        if data:
+            starts = data.count(b"\n", 0, len(data) - 1) + self._at_line_start
+            self.line_cycles.extend([now] * starts)
+            self._at_line_start = data.endswith(b"\n")
+        self.chunks.append(data)
+        self.sources.setdefault(source, []).append(data)
+
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+    def by_source(self) -> dict[str, str]:
+        return {k: b"".join(v).decode("utf-8", "replace") for k, v in self.sources.items()}
+
+
 class RunSystem:
     """Mixed into the run: needs its ``exc``, ``scs``, ``counter``, ``align``, ``access``,
     ``target``, ``cpu``, ``options``, consoles and ``stop``."""
@@ -22,13 +47,7 @@ class RunSystem:
         return self.core_clock.hz
 
     def console(self, data: bytes, source: str) -> None:
-        if data:
-            now = self.counter.cycles
-            starts = data.count(b"\n", 0, len(data) - 1) + self.console_at_line_start
-            self.console_line_cycles.extend([now] * starts)
-            self.console_at_line_start = data.endswith(b"\n")
-        self.console_chunks.append(data)
-        self.console_sources.setdefault(source, []).append(data)
+        self.console_log.write(data, source, self.counter.cycles)
         if self.options.console:
             self.options.console(data, source)
 
