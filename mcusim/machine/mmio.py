@@ -42,6 +42,9 @@ class MmioMap:
         self.peripherals = list(core_peripherals)
         for i, spec in enumerate(target.peripherals):
             self.peripherals.append(build(spec, system, where=f"{target.path}: peripheral[{i}]"))
+        for p in self.peripherals:  # models that act on others (a DMA controller) find them
+            if hasattr(p, "connect"):
+                p.connect(self)
 
     def by_name(self, name: str) -> Peripheral | None:
         return next((p for p in self.peripherals if p.name == name), None)
@@ -95,6 +98,8 @@ class MmioMap:
                 on_unknown(address, "write")
                 return
             p.write(address - p.base, size, value)
+            for watcher in p.write_watchers:
+                watcher(address - p.base)
 
         self.cpu.map_mmio(page, PAGE, read, write)
 
@@ -142,6 +147,8 @@ class MmioMap:
             new = (got[0] & ~(1 << bit)) | ((value & 1) << bit)
             if got[1] is not None:
                 got[1].write(at - got[1].base, size, new)
+                for watcher in got[1].write_watchers:
+                    watcher(at - got[1].base)
             else:
                 cpu.write(at, new.to_bytes(size, "little"))
 

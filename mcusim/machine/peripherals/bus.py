@@ -55,10 +55,18 @@ class System(Protocol):
 class Peripheral:
     """Base class: register reads and writes at offsets from ``base``."""
 
+    # called with the offset after each write the firmware makes here (another model watching
+    # a register of this one: a DMA stream waiting for a UART's request bit)
+    write_watchers: tuple = ()
+
     def __init__(self, name: str, base: int, size_bytes: int):
         self.name = name
         self.base = base
         self.size_bytes = size_bytes
+
+    def watch_writes(self, callback) -> None:
+        """Call ``callback(offset)`` after each write the firmware makes to this peripheral."""
+        self.write_watchers = (*self.write_watchers, callback)
 
     def claims(self, offset: int) -> bool:
         """Whether the model answers at ``offset`` of its window (an access it does not claim

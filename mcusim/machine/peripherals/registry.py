@@ -12,6 +12,7 @@ from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers, Uart
+from mcusim.machine.peripherals.stm32dma import Stm32Dma
 
 MODELS = {
     "uart": Uart,
@@ -19,6 +20,7 @@ MODELS = {
     "flash_control": FlashControl,
     "easydma_uart": EasyDmaUart,
     "counter": Counter,
+    "stm32_dma": Stm32Dma,
     "rp2040_sio": Sio,
     "rp2040_timer": Timer,
     "rp2040_watchdog": Watchdog,

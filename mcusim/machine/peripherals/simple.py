@@ -248,7 +248,12 @@ class Registers(Peripheral):
 class Uart(Registers):
     """A UART whose transmit register feeds the console; its other registers are registers
     as data (``status``: constant reads such as 'TX empty'; ``registers``: e.g. a transmit-
-    enable acknowledge that follows the enable bit)."""
+    enable acknowledge that follows the enable bit). With ``irq`` and ``interrupts``
+    (``{flag = {offset, bit}, enable = {offset, bit}}``) its interrupt line is high while a
+    flag reads 1 with its enable bit set, and a line going high makes the IRQ pending; as the
+    transmission takes no time, a write to the transmit register empties and refills the
+    transmitter, so a line still high after it goes high again (an enabled 'transmit register
+    empty' or 'transmission complete' interrupt is pending again after each byte)."""
 
     def __init__(
         self,
@@ -263,6 +268,8 @@ class Uart(Registers):
         console: bool = True,
         registers: Any = (),
         atomic_aliases: bool = False,
+        irq: int | None = None,
+        interrupts: Any = (),
     ):
         super().__init__(
             name, base, size_bytes, where=where, reads=list(status), registers=registers,
@@ -274,11 +281,61 @@ class Uart(Registers):
         self.tx = tx_data_offset
         self.is_console = bool(console)
         self.bytes_sent = 0
+        self.irq, self.interrupts = _interrupts(where, irq, interrupts, size_bytes)
+        self.line = False
 
     def write(self, offset: int, size: int, value: int) -> None:
         if offset == self.tx:
             self.bytes_sent += 1
             if self.is_console:
                 self.system.console(bytes([value & 0xFF]), self.name)
+            if self.interrupts:
+                self.line = False  # the transmitter empties and refills at once
+                self._update_line()
             return
         super().write(offset, size, value)
+        if self.interrupts:
+            self._update_line()
+
+    def _update_line(self) -> None:
+        high = any(
+            (self.read(f_off, 4) >> f_bit) & 1 and (self.read(e_off, 4) >> e_bit) & 1
+            for f_off, f_bit, e_off, e_bit in self.interrupts
+        )
+        if high and not self.line:
+            self.system.set_pending(16 + self.irq)
+        self.line = high
+
+
+def _interrupts(
+    where: str, irq: Any, entries: Any, size_bytes: int
+) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """``irq`` and ``interrupts = [{flag = {offset, bit}, enable = {offset, bit}}]``."""
+    if not isinstance(entries, (list, tuple)):
+        raise ConfigError(f"{where}.interrupts must be an array of {{flag, enable}} tables")
+    if entries and (not isinstance(irq, int) or isinstance(irq, bool) or irq < 0):
+        raise ConfigError(f"{where}.interrupts needs irq: the UART's IRQ number")
+
+    def bit(e: Any, key: str) -> tuple[int, int]:
+        b = e.get(key) if isinstance(e, dict) else None
+        if not (
+            isinstance(b, dict)
+            and set(b) <= {"offset", "bit"}
+            and isinstance(b.get("offset"), int)
+            and 0 <= b["offset"] < size_bytes
+            and b["offset"] % 4 == 0
+            and isinstance(b.get("bit"), int)
+            and 0 <= b["bit"] < 32
+        ):
+            raise ConfigError(
+                f"{where}.interrupts entries are {{flag = {{offset, bit}}, enable = {{offset, "
+                "bit}}, meaning}}: a status bit and the bit enabling its interrupt"
+            )
+        return b["offset"], b["bit"]
+
+    out = []
+    for e in entries:
+        if isinstance(e, dict) and set(e) - {"flag", "enable", "meaning"}:
+            raise ConfigError(f"{where}.interrupts entries take flag, enable and meaning")
+        out.append((*bit(e, "flag"), *bit(e, "enable")))
+    return (irq if entries else 0), out
