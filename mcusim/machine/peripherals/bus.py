@@ -99,3 +99,21 @@ class RegisterFile:
     def write(self, offset: int, size: int, value: int) -> None:
         for i in range(size):
             self._data[offset + i] = (value >> (8 * i)) & 0xFF
+
+
+def dma_region_names(where: str, value: object, system: System | None) -> tuple[str, ...]:
+    """A DMA peripheral's ``dma_regions``: names of the target's memory regions its DMA can
+    read (empty: any), checked against the target."""
+    from mcusim.errors import ConfigError
+
+    if not isinstance(value, (list, tuple)) or not all(isinstance(r, str) for r in value):
+        raise ConfigError(f"{where}.dma_regions must be an array of memory region names")
+    for r in value:
+        if system is not None and system.memory_region(r) is None:
+            raise ConfigError(f"{where}.dma_regions: no memory region '{r}' in the target")
+    return tuple(value)
+
+
+def outside_dma_regions(system: System, names: tuple[str, ...], address: int, size: int) -> bool:
+    """True when [address, address + size) is not inside one of the regions ``names``."""
+    return bool(names) and not any(system.memory_region(r).contains(address, size) for r in names)

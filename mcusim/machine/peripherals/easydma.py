@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import System
+from mcusim.machine.peripherals.bus import System, dma_region_names, outside_dma_regions
 from mcusim.machine.peripherals.simple import Registers
 
 OFFSET_KEYS = (
@@ -81,14 +81,7 @@ class EasyDmaUart(Registers):
                 raise ConfigError(f"{where}.{key} must be a word-aligned offset in the peripheral")
         self.off = given
         self.enable = _enable(where, enable, size_bytes)
-        if not isinstance(dma_regions, (list, tuple)) or not all(
-            isinstance(r, str) for r in dma_regions
-        ):
-            raise ConfigError(f"{where}.dma_regions must be an array of memory region names")
-        for r in dma_regions:
-            if system is not None and system.memory_region(r) is None:
-                raise ConfigError(f"{where}.dma_regions: no memory region '{r}' in the target")
-        self.dma_regions = tuple(dma_regions)
+        self.dma_regions = dma_region_names(where, dma_regions, system)
         self.system = system
         self.is_console = bool(console)
         self.bytes_sent = 0
@@ -143,9 +136,7 @@ class EasyDmaUart(Registers):
         count = self._stored(self.off["txd_maxcnt"])
         self._set("events_txstarted")
         if count:
-            if self.dma_regions and not any(
-                self.system.memory_region(r).contains(pointer, count) for r in self.dma_regions
-            ):
+            if outside_dma_regions(self.system, self.dma_regions, pointer, count):
                 self.system.request_stop(
                     "fault",
                     f"{self.name}: EasyDMA transmit of {count} byte(s) at 0x{pointer:08x} is "

@@ -25,7 +25,12 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System
+from mcusim.machine.peripherals.bus import (
+    Peripheral,
+    System,
+    dma_region_names,
+    outside_dma_regions,
+)
 
 MASK32 = 0xFFFFFFFF
 LISR, HISR, LIFCR, HIFCR = 0x00, 0x04, 0x08, 0x0C
@@ -77,14 +82,7 @@ class Stm32Dma(Peripheral):
         self.requests: list[tuple[int, int, str, int, int]] = []
         for i, r in enumerate(requests):
             self.requests.append(_request(f"{where}.requests[{i}]", r))
-        if not isinstance(dma_regions, (list, tuple)) or not all(
-            isinstance(r, str) for r in dma_regions
-        ):
-            raise ConfigError(f"{where}.dma_regions must be an array of memory region names")
-        for r in dma_regions:
-            if system is not None and system.memory_region(r) is None:
-                raise ConfigError(f"{where}.dma_regions: no memory region '{r}' in the target")
-        self.dma_regions = tuple(dma_regions)
+        self.dma_regions = dma_region_names(where, dma_regions, system)
         self.system = system
         self.where = where
         self.mmio: Any = None
@@ -220,9 +218,7 @@ class Stm32Dma(Peripheral):
         total = items * psize
         source = self.m0ar[stream]
         span = total if cr & MINC else psize
-        if self.dma_regions and not any(
-            self.system.memory_region(r).contains(source, span) for r in self.dma_regions
-        ):
+        if outside_dma_regions(self.system, self.dma_regions, source, span):
             self._stop(
                 stream,
                 f"transfer of {total} byte(s) from 0x{source:08x} is outside "
