@@ -56,17 +56,9 @@ struct state {
 #define S ((volatile struct state *)0x20000100u)
 static const char text[] = "sent by DMA1 stream 6\n";
 
-static __attribute__((noreturn)) void exit_with(uint32_t code)
-{
-	volatile uint32_t *block = S->exit_block;
-	block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
-	block[1] = code;
-	register uint32_t r0 __asm__("r0") = 0x20; /* SYS_EXIT_EXTENDED */
-	register volatile uint32_t *r1 __asm__("r1") = block;
-	__asm__ volatile("bkpt 0xab" : : "r"(r0), "r"(r1) : "memory");
-	for (;;) {
-	}
-}
+#define BARE_OWN_VECTORS
+#define BARE_EXIT_BLOCK S->exit_block
+#include "../bare_c.h"
 
 static void unexpected(void) { exit_with(0x80); }
 
