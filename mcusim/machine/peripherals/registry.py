@@ -12,7 +12,7 @@ from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers, Uart
-from mcusim.machine.peripherals.stm32dma import Stm32Dma
+from mcusim.machine.peripherals.stm32dma import Stm32Dma, Stm32DmaChannels
 
 MODELS = {
     "uart": Uart,
@@ -21,6 +21,7 @@ MODELS = {
     "easydma_uart": EasyDmaUart,
     "counter": Counter,
     "stm32_dma": Stm32Dma,
+    "stm32_dma_channels": Stm32DmaChannels,
     "rp2040_sio": Sio,
     "rp2040_timer": Timer,
     "rp2040_watchdog": Watchdog,

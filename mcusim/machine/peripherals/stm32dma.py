@@ -1,5 +1,7 @@
-"""The STM32F4 DMA controller: streams moving data from memory to a peripheral's data register
-on that peripheral's request (L3).
+"""The STM32 DMA controllers: moving data from memory to a peripheral's data register on that
+peripheral's request (L3). ``Stm32Dma``: the STM32F4's, with eight streams; ``Stm32DmaChannels``:
+the channel-style one of the STM32F1 and STM32L4+ (below, after the stream model), optionally
+fed by a DMAMUX. Both share the move itself, the memory check and the interrupt lines.
 
 Register layout and bits from RM0090 §10.5 (DMA registers; §10.5.11 register map): the
 interrupt status registers LISR/HISR (streams 0-3 / 4-7, six bits per stream: FEIF 0, DMEIF 2,
@@ -18,6 +20,15 @@ flags is set with its enable bit. The transfer takes no simulated time, as the r
 ``uart`` model's transmission does. Not modelled: peripheral-to-memory and memory-to-memory
 transfers, circular and double-buffer modes, FIFO packing between different widths, bus
 contention; each stops the run with a message rather than doing nothing silently.
+
+The channel-style controller (RM0008 §13 for the STM32F1, RM0432 §11 and §12 for the STM32L4+
+DMA and DMAMUX) moves data the same way; its differences: four flags per channel in ISR/IFCR
+(GIF, TCIF, HTIF, TEIF; CGIF clears all four), CCRx/CNDTRx/CPARx/CMARx per channel, the request
+either fixed per channel or chosen by the DMAMUX, EN left set after the transfer (CNDTR = 0
+serves no more requests), and a channel line still high after a write to the controller made
+pending again (a level interrupt, re-sampled by the NVIC when the handler returns). Not
+modelled: memory-to-memory and peripheral-to-memory transfers, circular mode, differing PSIZE
+and MSIZE, channel priorities, DMAMUX synchronisation and request generators.
 """
 
 from __future__ import annotations
@@ -52,7 +63,98 @@ DIR_NAMES = ("peripheral-to-memory", "memory-to-peripheral", "memory-to-memory",
 REQUEST_KEYS = ("stream", "channel", "peripheral", "enable", "meaning")
 
 
-class Stm32Dma(Peripheral):
+class _DmaController(Peripheral):
+    """What the STM32 DMA controllers share: the requesting peripherals they watch, the
+    memory-to-peripheral move through the target peripheral's model, the memory they reach,
+    and one interrupt line per stream or channel (``_line_high``)."""
+
+    unit = "stream"  # what one of its numbered transfer units is called in messages
+
+    def _setup(self, system: System, where: str, dma_regions: Any, irqs: tuple) -> None:
+        self.dma_regions = dma_region_names(where, dma_regions, system)
+        self.system = system
+        self.where = where
+        self.irqs = irqs
+        self.mmio: Any = None
+        self.sources: dict[str, Peripheral] = {}
+        self.lines = [False] * len(irqs)  # each unit's interrupt line as the NVIC last saw it
+        self.transfers = 0
+        self.bytes_moved = 0
+
+    def _watch(self, mmio: Any, peripheral: str, what: str) -> Peripheral:
+        p = mmio.by_name(peripheral)
+        if p is None:
+            raise ConfigError(f"{self.where}.{what}: no peripheral '{peripheral}' in the target")
+        if peripheral not in self.sources:
+            self.sources[peripheral] = p
+            p.watch_writes(lambda _offset: self._service())
+        return p
+
+    def _service(self) -> None:
+        raise NotImplementedError
+
+    def _line_high(self, unit: int) -> bool:
+        raise NotImplementedError
+
+    def _stop(self, unit: int, what: str, label: int | None = None) -> None:
+        """Stop the run; the unit is disabled (``label``: its number in the message)."""
+        self._disable(unit)
+        n = unit if label is None else label
+        self.system.request_stop("fault", f"{self.name} {self.unit} {n}: {what}")
+
+    def _disable(self, unit: int) -> None:
+        raise NotImplementedError
+
+    def _move(
+        self, unit: int, label: int, source: int, items: int, psize: int, minc: bool,
+        step: int, par: int,
+    ) -> bool:  # fmt: skip
+        """Write ``items`` items of ``psize`` bytes read from ``source`` (advancing with
+        ``minc``) to the peripheral register at ``par`` (advancing by ``step``); False, with
+        the run stopped, when the memory or the peripheral is not one the DMA reaches."""
+        total = items * psize
+        span = total if minc else psize
+        if outside_dma_regions(self.system, self.dma_regions, source, span):
+            self._stop(
+                unit,
+                f"transfer of {total} byte(s) from 0x{source:08x} is outside "
+                f"{', '.join(self.dma_regions)}, the memory this DMA controller reaches",
+                label,
+            )
+            return False
+        try:
+            data = self.system.read_memory(source, span)
+        except LookupError as e:
+            self._stop(unit, f"transfer: {e}", label)
+            return False
+        if not minc:
+            data = data * items
+        target = self.mmio.peripheral_at(par) if self.mmio else None
+        last = par + step * (items - 1)
+        if target is None or last + psize > target.base + target.size_bytes:
+            self._stop(
+                unit, f"peripheral address 0x{par:08x} is not a modelled peripheral's register",
+                label,
+            )  # fmt: skip
+            return False
+        for i in range(items):
+            value = int.from_bytes(data[i * psize : (i + 1) * psize], "little")
+            target.write(par + i * step - target.base, psize, value)
+        self.transfers += 1
+        self.bytes_moved += total
+        return True
+
+    def _update_lines(self) -> None:
+        """A unit's interrupt line is high while one of its flags is set with its enable bit;
+        a line that goes high makes the unit's IRQ pending."""
+        for unit in range(len(self.irqs)):
+            high = self._line_high(unit)
+            if high and not self.lines[unit]:
+                self.system.set_pending(16 + self.irqs[unit])
+            self.lines[unit] = high
+
+
+class Stm32Dma(_DmaController):
     """One DMA controller (DMA1 or DMA2) of an STM32F4 with its eight streams."""
 
     def __init__(
@@ -76,17 +178,12 @@ class Stm32Dma(Peripheral):
             or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in irqs)
         ):
             raise ConfigError(f"{where}.irqs must list the IRQ numbers of streams 0-7")
-        self.irqs = tuple(irqs)
         if not isinstance(requests, (list, tuple)):
             raise ConfigError(f"{where}.requests must be an array of tables")
         self.requests: list[tuple[int, int, str, int, int]] = []
         for i, r in enumerate(requests):
             self.requests.append(_request(f"{where}.requests[{i}]", r))
-        self.dma_regions = dma_region_names(where, dma_regions, system)
-        self.system = system
-        self.where = where
-        self.mmio: Any = None
-        self.sources: dict[str, Peripheral] = {}
+        self._setup(system, where, dma_regions, tuple(irqs))
         self.flags = [0] * 8  # each stream's six status bits, as in its LISR/HISR group
         self.cr = [0] * 8
         self.ndtr = [0] * 8
@@ -94,9 +191,6 @@ class Stm32Dma(Peripheral):
         self.m0ar = [0] * 8
         self.m1ar = [0] * 8
         self.fcr = [FCR_RESET] * 8
-        self.lines = [False] * 8  # each stream's interrupt line as the NVIC last saw it
-        self.transfers = 0
-        self.bytes_moved = 0
 
     # -- wiring ----------------------------------------------------------------------------
     def connect(self, mmio: Any) -> None:
@@ -104,14 +198,7 @@ class Stm32Dma(Peripheral):
         watch their writes: a write there may raise a request."""
         self.mmio = mmio
         for _, _, peripheral, _, _ in self.requests:
-            p = mmio.by_name(peripheral)
-            if p is None:
-                raise ConfigError(
-                    f"{self.where}.requests: no peripheral '{peripheral}' in the target"
-                )
-            if peripheral not in self.sources:
-                self.sources[peripheral] = p
-                p.watch_writes(lambda _offset: self._service())
+            self._watch(mmio, peripheral, "requests")
 
     # -- registers -------------------------------------------------------------------------
     def register_name(self, offset: int) -> str | None:
@@ -196,9 +283,8 @@ class Stm32Dma(Peripheral):
                 self._transfer(stream)
         self._update_lines()
 
-    def _stop(self, stream: int, what: str) -> None:
+    def _disable(self, stream: int) -> None:
         self.cr[stream] &= ~EN
-        self.system.request_stop("fault", f"{self.name} stream {stream}: {what}")
 
     def _transfer(self, stream: int) -> None:
         cr = self.cr[stream]
@@ -214,58 +300,24 @@ class Stm32Dma(Peripheral):
         if psize > 4 or msize > 4 or (msize != psize and not cr & MINC):
             self._stop(stream, "this combination of PSIZE and MSIZE is not modelled")
             return
-        items = self.ndtr[stream]
-        total = items * psize
-        source = self.m0ar[stream]
-        span = total if cr & MINC else psize
-        if outside_dma_regions(self.system, self.dma_regions, source, span):
-            self._stop(
-                stream,
-                f"transfer of {total} byte(s) from 0x{source:08x} is outside "
-                f"{', '.join(self.dma_regions)}, the memory this DMA controller reaches",
-            )
-            return
-        try:
-            data = self.system.read_memory(source, span)
-        except LookupError as e:
-            self._stop(stream, f"transfer: {e}")
-            return
-        if not cr & MINC:
-            data = data * items
         step = (4 if cr & PINCOS else psize) if cr & PINC else 0
-        target = self.mmio.peripheral_at(self.par[stream]) if self.mmio else None
-        last = self.par[stream] + step * (items - 1)
-        if target is None or last + psize > target.base + target.size_bytes:
-            self._stop(
-                stream,
-                f"peripheral address 0x{self.par[stream]:08x} is not a modelled peripheral's "
-                "register",
-            )
+        items, source = self.ndtr[stream], self.m0ar[stream]
+        if not self._move(stream, stream, source, items, psize, bool(cr & MINC), step,
+                          self.par[stream]):  # fmt: skip
             return
-        for i in range(items):
-            value = int.from_bytes(data[i * psize : (i + 1) * psize], "little")
-            target.write(self.par[stream] + i * step - target.base, psize, value)
         self.ndtr[stream] = 0
         self.cr[stream] &= ~EN  # cleared by hardware at the end of the transfer
         self.flags[stream] |= HTIF | TCIF
-        self.transfers += 1
-        self.bytes_moved += total
 
-    def _update_lines(self) -> None:
-        """A stream's interrupt line is high while one of its flags is set with its enable
-        bit; a line that goes high makes the stream's IRQ pending."""
-        for stream in range(8):
-            cr, f = self.cr[stream], self.flags[stream]
-            high = bool(
-                (cr & TCIE and f & TCIF)
-                or (cr & HTIE and f & HTIF)
-                or (cr & TEIE and f & TEIF)
-                or (cr & DMEIE and f & DMEIF)
-                or (self.fcr[stream] & FCR_FEIE and f & FEIF)
-            )
-            if high and not self.lines[stream]:
-                self.system.set_pending(16 + self.irqs[stream])
-            self.lines[stream] = high
+    def _line_high(self, stream: int) -> bool:
+        cr, f = self.cr[stream], self.flags[stream]
+        return bool(
+            (cr & TCIE and f & TCIF)
+            or (cr & HTIE and f & HTIF)
+            or (cr & TEIE and f & TEIF)
+            or (cr & DMEIE and f & DMEIF)
+            or (self.fcr[stream] & FCR_FEIE and f & FEIF)
+        )
 
 
 def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
@@ -293,3 +345,263 @@ def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
             "bit}}}}: the peripheral asks for that stream while that bit of its register is set"
         )
     return r["stream"], r["channel"], r["peripheral"], en["offset"], en["bit"]
+
+
+# The channel-style controller (STM32F1 RM0008 §13.4, STM32L4+ RM0432 §11.6): ISR / IFCR with
+# four bits per channel x at 4 * (x - 1) (GIF 0, TCIF 1, HTIF 2, TEIF 3); channel x's CCRx,
+# CNDTRx, CPARx, CMARx at 0x08 + 20 * (x - 1) + 0x0, 0x4, 0x8, 0xC.
+ISR, IFCR, CHANNEL1, CHANNEL_SPAN = 0x00, 0x04, 0x08, 20
+CH_REGISTERS = ("CCR", "CNDTR", "CPAR", "CMAR")
+CH_GIF, CH_TCIF, CH_HTIF, CH_TEIF = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+# CCRx bits: EN 0, TCIE 1, HTIE 2, TEIE 3, DIR 4, CIRC 5, PINC 6, MINC 7, PSIZE 9:8,
+# MSIZE 11:10, PL 13:12, MEM2MEM 14 (bits 15-31 reserved)
+CH_EN, CH_TCIE, CH_HTIE, CH_TEIE = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+CH_DIR, CH_CIRC, CH_PINC, CH_MINC, CH_MEM2MEM = 1 << 4, 1 << 5, 1 << 6, 1 << 7, 1 << 14
+CCR_BITS = 0x7FFF
+CHANNEL_REQUEST_KEYS = ("channel", "request", "peripheral", "enable", "meaning")
+
+
+class Stm32DmaChannels(_DmaController):
+    """A channel-style STM32 DMA controller (STM32F1 DMA1/DMA2, STM32L4+ DMA1/DMA2) with up to
+    eight channels, numbered from 1 as in the reference manuals. Which peripheral asks for
+    which channel is either fixed (``requests = [{channel, peripheral, enable}]``, RM0008
+    table 78) or chosen by a DMAMUX (``dmamux = {peripheral, first_channel}`` and
+    ``requests = [{request, peripheral, enable}]``: channel x follows the request whose number
+    the DMAMUX channel ``first_channel + x - 1`` holds in its CxCR.DMAREQ_ID, bits 6:0)."""
+
+    unit = "channel"
+
+    def __init__(
+        self,
+        name: str,
+        base: int,
+        size_bytes: int,
+        *,
+        system: System,
+        where: str,
+        irqs: Any,
+        requests: Any = (),
+        dmamux: Any = None,
+        dma_regions: Any = (),
+    ):
+        super().__init__(name, base, size_bytes)
+        if (
+            not isinstance(irqs, list)
+            or not 1 <= len(irqs) <= 8
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in irqs)
+        ):
+            raise ConfigError(f"{where}.irqs must list the IRQ numbers of channels 1, 2, ...")
+        n = len(irqs)
+        if size_bytes < CHANNEL1 + n * CHANNEL_SPAN:
+            raise ConfigError(f"{where}.size_bytes must hold the {n} channels' registers")
+        self.dmamux: tuple[str, int] | None = None
+        if dmamux is not None:
+            ok = (
+                isinstance(dmamux, dict)
+                and set(dmamux) <= {"peripheral", "first_channel"}
+                and isinstance(dmamux.get("peripheral"), str)
+                and isinstance(dmamux.get("first_channel"), int)
+                and 0 <= dmamux["first_channel"] < 64
+            )
+            if not ok:
+                raise ConfigError(
+                    f"{where}.dmamux must be {{peripheral, first_channel}}: the DMAMUX and its "
+                    "channel that feeds this controller's channel 1"
+                )
+            self.dmamux = (dmamux["peripheral"], dmamux["first_channel"])
+        if not isinstance(requests, (list, tuple)):
+            raise ConfigError(f"{where}.requests must be an array of tables")
+        self.requests = [
+            _channel_request(f"{where}.requests[{i}]", r, n, self.dmamux is not None)
+            for i, r in enumerate(requests)
+        ]
+        self._setup(system, where, dma_regions, tuple(irqs))
+        self.flags = [0] * n  # each channel's four ISR bits
+        self.ccr = [0] * n
+        self.cndtr = [0] * n
+        self.cpar = [0] * n
+        self.cmar = [0] * n
+
+    def connect(self, mmio: Any) -> None:
+        """Find the requesting peripherals (and the DMAMUX) and watch their writes."""
+        self.mmio = mmio
+        if self.dmamux:
+            self._watch(mmio, self.dmamux[0], "dmamux")
+        for _, peripheral, _, _ in self.requests:
+            self._watch(mmio, peripheral, "requests")
+
+    # -- registers -------------------------------------------------------------------------
+    def _channel_at(self, offset: int) -> tuple[int, int] | None:
+        """(channel index from 0, register index) of a channel register's word offset."""
+        if offset < CHANNEL1:
+            return None
+        channel, reg = divmod(offset - CHANNEL1, CHANNEL_SPAN)
+        if channel >= len(self.irqs) or reg >= 16:
+            return None
+        return channel, reg // 4
+
+    def claims(self, offset: int) -> bool:
+        return (offset & ~3) in (ISR, IFCR) or self._channel_at(offset & ~3) is not None
+
+    def register_name(self, offset: int) -> str | None:
+        offset &= ~3
+        if offset < CHANNEL1:
+            return ("ISR", "IFCR")[offset // 4]
+        at = self._channel_at(offset)
+        return None if at is None else f"{CH_REGISTERS[at[1]]}{at[0] + 1}"
+
+    def read(self, offset: int, size: int) -> int:
+        shift = 8 * (offset & 3)
+        return (self._read_word(offset & ~3) >> shift) & ((1 << (8 * size)) - 1)
+
+    def _read_word(self, offset: int) -> int:
+        if offset == ISR:
+            return sum(f << (4 * i) for i, f in enumerate(self.flags))
+        at = self._channel_at(offset)
+        if at is None:
+            return 0  # IFCR is write-only
+        channel, reg = at
+        return (self.ccr, self.cndtr, self.cpar, self.cmar)[reg][channel]
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        if size != 4:  # a byte or halfword write changes only its bytes
+            shift = 8 * (offset & 3)
+            mask = ((1 << (8 * size)) - 1) << shift
+            offset &= ~3
+            old = 0 if offset == IFCR else self._read_word(offset)
+            value = (old & ~mask) | ((value << shift) & mask)
+        value &= MASK32
+        before = [self._line_high(i) for i in range(len(self.irqs))]
+        if offset == IFCR:
+            for i in range(len(self.flags)):
+                bits = (value >> (4 * i)) & 0xF
+                self.flags[i] &= ~(0xF if bits & CH_GIF else bits)  # CGIF clears all four
+            self._lines_after_write(before)
+            return
+        at = self._channel_at(offset)
+        if at is None:
+            return  # ISR is read-only
+        channel, reg = at
+        enabled = self.ccr[channel] & CH_EN
+        if reg == 0:
+            self.ccr[channel] = value & CCR_BITS
+        elif enabled:
+            return  # CNDTR, CPAR and CMAR can be written only while the channel is disabled
+        elif reg == 1:
+            self.cndtr[channel] = value & 0xFFFF
+        elif reg == 2:
+            self.cpar[channel] = value
+        else:
+            self.cmar[channel] = value
+        self._lines_after_write(before)
+        if reg == 0 and self.ccr[channel] & CH_EN and not enabled:
+            self._service()
+
+    def _lines_after_write(self, before: list[bool]) -> None:
+        """As _update_lines; besides, a line the write leaves high, as it was, is made pending
+        again: the NVIC samples a peripheral's level interrupt when its handler returns, and
+        STM32Cube's F1/L4 handler serves one flag per entry (HT, then on the next entry TC)."""
+        for unit, was in enumerate(before):
+            if was and self._line_high(unit):
+                self.system.set_pending(16 + self.irqs[unit])
+        self._update_lines()
+
+    # -- transfers -------------------------------------------------------------------------
+    def _request_id(self, channel: int) -> int | None:
+        """The request number the DMAMUX routes to ``channel`` (None: no DMAMUX)."""
+        if self.dmamux is None:
+            return None
+        mux = self.sources.get(self.dmamux[0])
+        if mux is None:
+            return 0
+        return mux.read(4 * (self.dmamux[1] + channel), 4) & 0x7F
+
+    def _requested(self, channel: int) -> bool:
+        request = self._request_id(channel)
+        for number, peripheral, offset, bit in self.requests:
+            if number == (channel + 1 if request is None else request):
+                p = self.sources.get(peripheral)
+                if p is not None and (p.read(offset, 4) >> bit) & 1:
+                    return True
+        return False
+
+    def _service(self) -> None:
+        """Run every enabled channel with items left whose request is active."""
+        for channel in range(len(self.irqs)):
+            if (
+                self.ccr[channel] & CH_EN
+                and self.cndtr[channel]
+                and (self.ccr[channel] & CH_MEM2MEM or self._requested(channel))
+            ):
+                self._transfer(channel)
+        self._update_lines()
+
+    def _disable(self, channel: int) -> None:
+        self.ccr[channel] &= ~CH_EN
+
+    def _transfer(self, channel: int) -> None:
+        ccr = self.ccr[channel]
+        label = channel + 1
+        if ccr & CH_MEM2MEM:
+            self._stop(channel, "memory-to-memory transfers are not modelled", label)
+            return
+        if not ccr & CH_DIR:
+            self._stop(channel, "peripheral-to-memory transfers are not modelled", label)
+            return
+        if ccr & CH_CIRC:
+            self._stop(channel, "circular mode is not modelled", label)
+            return
+        psize = 1 << ((ccr >> 8) & 3)
+        msize = 1 << ((ccr >> 10) & 3)
+        if psize > 4 or psize != msize:
+            self._stop(channel, "PSIZE and MSIZE other than one same size are not modelled", label)
+            return
+        step = psize if ccr & CH_PINC else 0
+        if not self._move(channel, label, self.cmar[channel], self.cndtr[channel], psize,
+                          bool(ccr & CH_MINC), step, self.cpar[channel]):  # fmt: skip
+            return
+        # CNDTR reads 0 and the channel, still enabled, serves no more requests (EN is not
+        # cleared by the hardware: RM0008 §13.4.4, RM0432 §11.6.4)
+        self.cndtr[channel] = 0
+        self.flags[channel] |= CH_GIF | CH_HTIF | CH_TCIF
+
+    def _line_high(self, channel: int) -> bool:
+        ccr, f = self.ccr[channel], self.flags[channel]
+        return bool(
+            (ccr & CH_TCIE and f & CH_TCIF)
+            or (ccr & CH_HTIE and f & CH_HTIF)
+            or (ccr & CH_TEIE and f & CH_TEIF)
+        )
+
+
+def _channel_request(where: str, r: Any, channels: int, mux: bool) -> tuple[int, str, int, int]:
+    """``{channel, peripheral, enable = {offset, bit}}`` (fixed mapping) or ``{request, ...}``
+    (with a DMAMUX): the peripheral asks while that bit of its register is set."""
+    key = "request" if mux else "channel"
+    en = r.get("enable") if isinstance(r, dict) else None
+    number = r.get(key) if isinstance(r, dict) else None
+    ok = (
+        isinstance(r, dict)
+        and not set(r) - set(CHANNEL_REQUEST_KEYS)
+        and ({"channel", "request"} - {key}).isdisjoint(r)
+        and isinstance(number, int)
+        and (1 <= number <= channels if not mux else 1 <= number < 128)
+        and isinstance(r.get("peripheral"), str)
+        and isinstance(en, dict)
+        and set(en) <= {"offset", "bit"}
+        and isinstance(en.get("offset"), int)
+        and en["offset"] % 4 == 0
+        and isinstance(en.get("bit"), int)
+        and 0 <= en["bit"] < 32
+    )
+    if not ok:
+        what = (
+            "request (the DMAMUX request number, 1-127)"
+            if mux
+            else f"channel (1-{channels}): the fixed request mapping"
+        )
+        raise ConfigError(
+            f"{where} must be {{{what}, peripheral, enable = {{offset, bit}}}}: the peripheral "
+            "asks while that bit of its register is set"
+        )
+    return number, r["peripheral"], en["offset"], en["bit"]
