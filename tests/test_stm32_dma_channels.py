@@ -16,7 +16,7 @@ from simtest import build_bare_m4, needs_gcc, run_cli
 
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.stm32dma import Stm32DmaChannels
+from mcusim.machine.peripherals.stm32dmach import Stm32DmaChannels
 from mcusim.simulator import RunOptions, Simulator
 
 PROBE = Path(__file__).resolve().parent / "stm32" / "dma_ch_probe.c"

@@ -12,7 +12,8 @@ from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.simple import Registers, Uart
-from mcusim.machine.peripherals.stm32dma import Stm32Dma, Stm32DmaChannels
+from mcusim.machine.peripherals.stm32dma import Stm32Dma
+from mcusim.machine.peripherals.stm32dmach import Stm32DmaChannels
 
 MODELS = {
     "uart": Uart,
