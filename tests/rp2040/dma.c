@@ -6,7 +6,9 @@
  * through semihosting SYS_EXIT_EXTENDED with a bitmask of the checks that failed (0: all passed).
  * -DCHAIN: channel 0 chains to channel 1, which mcusim does not model: the run must stop.
  */
-#include <stdint.h>
+#define BARE_OWN_VECTORS
+#define BARE_EXIT_BLOCK 0x20000200u
+#include "../bare_c.h"
 
 #define REG(a) (*(volatile uint32_t *)(a))
 #define DMA 0x50000000u
@@ -38,17 +40,6 @@
 static const char text[] = "dma ok\n";
 static const uint32_t src[8] = {1, 2, 3, 4, 5, 6, 7, 0xdeadbeef};
 #define DST ((volatile uint32_t *)0x20000100u)
-
-static void sh_exit(uint32_t code) {
-    volatile uint32_t block[2];
-    block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
-    block[1] = code;
-    register uint32_t r0 __asm__("r0") = 0x20;    /* SYS_EXIT_EXTENDED */
-    register volatile uint32_t *r1 __asm__("r1") = block;
-    __asm__ volatile("bkpt 0xab" : : "r"(r0), "r"(r1) : "memory");
-    for (;;) {
-    }
-}
 
 void dma_irq0_handler(void) {
     SEEN = INTS0;
@@ -94,7 +85,7 @@ void reset(void) {
     if (!(INTR & 2u) || INTS0 != 0 || FLAG != 1) fail |= 1u << 8; /* raw flag only */
     INTR = 2u;
     if (INTR) fail |= 1u << 8;
-    sh_exit(fail);
+    exit_with(fail);
 }
 
 __attribute__((section(".vectors"), used)) void (*const vectors[])(void) = {
