@@ -529,6 +529,8 @@ def test_dma_dreqs_not_in_the_target_and_bad_keys_stop_or_are_config_errors():
     assert s.stops[-1][1] == "dma channel 1: pacing by timer 0 is not modelled (TREQ_SEL 0x3b)"
     d.write(0x08C, 4, 0)  # a null trigger starts nothing
     assert len(s.stops) == 2 and d.read(0x448, 4) == 12  # N_CHANNELS
+    assert d.register_name(0x05C) == "CH1_AL1_TRANS_COUNT_TRIG"
+    assert d.register_name(0x2000 + 0x40C) == "INTS0" and not d.claims(0x800)
     for bad in ({"irqs": [11]}, {"dreqs": [{"dreq": 20, "peripheral": "uart0"}]}):
         kwargs = {"irqs": [11, 12], **bad}
         with pytest.raises(ConfigError):

@@ -24,7 +24,9 @@ IRQ_QUIET); DMA_IRQ_0/1 is made pending when its INTS line goes high. The transf
 simulated time, as the register-level ``uart`` model's transmission does. Not modelled, each
 stopping the run with a message naming the channel: chaining (CHAIN_TO other than the channel
 itself), address wrapping (RING_SIZE), the sniffer, pacing timers and DREQs not listed in the
-target, reading a peripheral, a null trigger with IRQ_QUIET, bus errors.
+target, reading a peripheral, writing the DMA's own registers (control blocks), a null
+trigger with IRQ_QUIET, bus errors. A trigger with TRANS_COUNT 0 completes at once and sets
+the INTR bit (verify: the datasheet does not say so in as many words).
 """
 
 from __future__ import annotations
@@ -130,17 +132,7 @@ class Rp2040Dma(Peripheral):
         return offset % ALIAS_SPAN < 0x800
 
     def register_name(self, offset: int) -> str | None:
-        word = offset % ALIAS_SPAN & ~3
-        if word < CHANNELS * CHANNEL_SPAN:
-            ch, at = divmod(word, CHANNEL_SPAN)
-            group, index = divmod(at, 16)
-            reg = REG_NAMES[GROUPS[group][index // 4]]
-            prefix = f"AL{group}_" if group else ""
-            trig = "_TRIG" if index == 12 else ""
-            return f"CH{ch}_{prefix}{reg}{trig}"
-        if TIMER0 <= word < TIMER0 + 16:
-            return f"TIMER{(word - TIMER0) // 4}"
-        return GLOBAL_NAMES.get(word)
+        return _register_name(offset % ALIAS_SPAN & ~3)
 
     def read(self, offset: int, size: int) -> int:
         word = offset % ALIAS_SPAN & ~3
@@ -242,28 +234,12 @@ class Rp2040Dma(Peripheral):
         """Run every busy, enabled channel whose request is active."""
         for ch in range(CHANNELS):
             if self.busy >> ch & 1 and self.ctrl[ch] & EN:
-                problem = self._unmodelled(ch)
+                problem = _unmodelled(ch, self.ctrl[ch], self.dreqs)
                 if problem:
                     self._stop(ch, problem)
                 elif self._requested(ch):
                     self._transfer(ch)
         self._update_lines()
-
-    def _unmodelled(self, ch: int) -> str | None:
-        ctrl = self.ctrl[ch]
-        treq = (ctrl >> 15) & 0x3F
-        if treq != PERMANENT and treq not in self.dreqs:
-            what = f"timer {treq - 0x3B}" if treq >= 0x3B else f"DREQ {treq}"
-            return f"pacing by {what} is not modelled (TREQ_SEL 0x{treq:02x})"
-        if (ctrl >> 11) & 0xF != ch:
-            return f"chaining to channel {(ctrl >> 11) & 0xF} is not modelled"
-        if (ctrl >> 6) & 0xF:
-            return "address wrapping (RING_SIZE) is not modelled"
-        if ctrl & SNIFF_EN:
-            return "the sniffer (SNIFF_EN) is not modelled"
-        if (ctrl >> 2) & 3 == 3:
-            return "DATA_SIZE 3 is reserved"
-        return None
 
     def _stop(self, ch: int, what: str) -> None:
         self.busy &= ~(1 << ch)
@@ -302,6 +278,9 @@ class Rp2040Dma(Peripheral):
             chunks = [c[::-1] for c in chunks]
         last = dst + step * (items - 1)
         target = self.mmio.peripheral_at(dst) if self.mmio else None
+        if target is self:
+            self._stop(ch, "writing the DMA's own registers (control blocks) is not modelled")
+            return False
         if target is not None:
             if last + size > target.base + target.size_bytes:
                 self._stop(ch, f"write to 0x{last:08x} leaves {target.name}")
@@ -333,6 +312,36 @@ class Rp2040Dma(Peripheral):
             if high and not self.lines[line]:
                 self.system.set_pending(16 + self.irqs[line])
             self.lines[line] = high
+
+
+def _register_name(word: int) -> str | None:
+    if word < CHANNELS * CHANNEL_SPAN:
+        ch, at = divmod(word, CHANNEL_SPAN)
+        group, index = divmod(at, 16)
+        reg = REG_NAMES[GROUPS[group][index // 4]]
+        prefix = f"AL{group}_" if group else ""
+        trig = "_TRIG" if index == 12 else ""
+        return f"CH{ch}_{prefix}{reg}{trig}"
+    if TIMER0 <= word < TIMER0 + 16:
+        return f"TIMER{(word - TIMER0) // 4}"
+    return GLOBAL_NAMES.get(word)
+
+
+def _unmodelled(ch: int, ctrl: int, dreqs: dict) -> str | None:
+    """Why channel ``ch`` with CTRL ``ctrl`` cannot run here (None: it can)."""
+    treq = (ctrl >> 15) & 0x3F
+    if treq != PERMANENT and treq not in dreqs:
+        what = f"timer {treq - 0x3B}" if treq >= 0x3B else f"DREQ {treq}"
+        return f"pacing by {what} is not modelled (TREQ_SEL 0x{treq:02x})"
+    if (ctrl >> 11) & 0xF != ch:
+        return f"chaining to channel {(ctrl >> 11) & 0xF} is not modelled"
+    if (ctrl >> 6) & 0xF:
+        return "address wrapping (RING_SIZE) is not modelled"
+    if ctrl & SNIFF_EN:
+        return "the sniffer (SNIFF_EN) is not modelled"
+    if (ctrl >> 2) & 3 == 3:
+        return "DATA_SIZE 3 is reserved"
+    return None
 
 
 def _dreq(where: str, d: Any) -> tuple[int, str, int, int]:
