@@ -1,8 +1,9 @@
 """The rp2040 target's chip-specific parts: mcusim's own boot ROM stand-in (the tables of RP2040
 Datasheet §2.8.3), the SIO block (CPUID, hardware divider, spinlocks, FIFO status), the
 microsecond timer with its alarm interrupts, the atomic register aliases and the clock muxes'
-one-hot SELECTED registers. Nothing of Raspberry Pi's code is used; a pico-sdk ELF built
-elsewhere runs in the last test when MCUSIM_PICO_ELF names it."""
+one-hot SELECTED registers, the DMA controller (tests/rp2040/dma.c). Nothing of Raspberry Pi's
+code is used; pico-sdk ELFs built elsewhere run in the last tests when MCUSIM_PICO_ELF and
+MCUSIM_PICO_DMA_ELF name them."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from simtest import ROOT, run_cli
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
+from mcusim.machine.peripherals.rp2040dma import Rp2040Dma
 from mcusim.machine.peripherals.simple import Registers
 from mcusim.simulator.options import RunOptions
 from mcusim.simulator.run import Simulator
@@ -463,6 +465,78 @@ def test_booting_as_the_chip_does_runs_the_rom_then_a_boot2_whose_crc_matches(tm
     assert bad.returncode == 1 and "boot2's CRC32 does not match" in bad.stdout, bad
 
 
+# -- DMA ------------------------------------------------------------------------------------
+def _dma_probe(tmp_path: Path, *defines: str) -> Path:
+    out = tmp_path / "dma.elf"
+    subprocess.run(
+        ["arm-none-eabi-gcc", "-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffreestanding", *defines,
+         "-nostdlib", "--param=min-pagesize=0", "-Wl,--build-id=none",
+         "-Wl,--section-start=.vectors=0x10000100", "-Wl,-Ttext=0x10000200", "-Wl,-e,reset",
+         "-o", str(out), str(PROBE.with_name("dma.c")), "-lgcc"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+@skip_no_gcc
+def test_dma_sends_a_buffer_to_uart0_on_its_dreq_and_copies_memory(tmp_path):
+    p = run_cli("run", _dma_probe(tmp_path), "--target", "rp2040", "-q")
+    # exit code: bitmask of the probe's failed checks (see tests/rp2040/dma.c): the channel
+    # waits busy until UART0 enables its TX DMA request, then TRANS_COUNT 0, BUSY clear,
+    # READ_ADDR advanced, DMA_IRQ_0 taken with INTS0 bit 0; the memory-to-memory copy sets
+    # only INTR bit 1
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    assert p.stdout == "dma ok\n", p.stdout
+    assert "unmodelled" not in p.stderr, p.stderr
+
+
+@skip_no_gcc
+def test_an_unmodelled_dma_mode_stops_the_run_naming_the_channel(tmp_path):
+    r = Simulator(load_target("rp2040"), RunOptions()).run(_dma_probe(tmp_path, "-DCHAIN"))
+    assert r.exit_reason == "fault", r.message
+    assert r.message == "dma channel 0: chaining to channel 1 is not modelled", r.message
+    assert r.console == ""
+
+
+class _Uart0:
+    def __init__(self):
+        self.dmacr = 0
+
+    def read(self, offset, size):
+        return self.dmacr if offset == 0x048 else 0
+
+    def watch_writes(self, callback):
+        pass
+
+
+class _Mmio:
+    def by_name(self, name):
+        return _Uart0() if name == "uart0" else None
+
+
+def test_dma_dreqs_not_in_the_target_and_bad_keys_stop_or_are_config_errors():
+    s = FakeSystem()
+    uart_tx = {"dreq": 20, "peripheral": "uart0", "enable": {"offset": 0x48, "bit": 1}}
+    d = Rp2040Dma("dma", 0x50000000, 0x4000, system=s, where="t", irqs=[11, 12], dreqs=[uart_tx])
+    d.connect(_Mmio())
+    d.write(0x008, 4, 4)  # TRANS_COUNT
+    d.write(0x00C, 4, 1 | 21 << 15)  # CTRL_TRIG: EN, DREQ_UART0_RX (21), not in the target
+    assert s.stops == [
+        ("fault", "dma channel 0: pacing by DREQ 21 is not modelled (TREQ_SEL 0x15)")
+    ]
+    assert not d.read(0x00C, 4) & 1 << 24  # stopped, not busy
+    d.write(0x04C, 4, 1 | 1 << 11 | 0x3B << 15)  # channel 1 paced by timer 0
+    assert s.stops[-1][1] == "dma channel 1: pacing by timer 0 is not modelled (TREQ_SEL 0x3b)"
+    d.write(0x08C, 4, 0)  # a null trigger starts nothing
+    assert len(s.stops) == 2 and d.read(0x448, 4) == 12  # N_CHANNELS
+    assert d.register_name(0x05C) == "CH1_AL1_TRANS_COUNT_TRIG"
+    assert d.register_name(0x2000 + 0x40C) == "INTS0" and not d.claims(0x800)
+    for bad in ({"irqs": [11]}, {"dreqs": [{"dreq": 20, "peripheral": "uart0"}]}):
+        kwargs = {"irqs": [11, 12], **bad}
+        with pytest.raises(ConfigError):
+            Rp2040Dma("dma", 0x50000000, 0x4000, system=s, where="t", **kwargs)
+
+
 # -- a pico-sdk program built elsewhere -----------------------------------------------------
 PICO_ELF = os.environ.get("MCUSIM_PICO_ELF")
 
@@ -476,4 +550,21 @@ def test_a_pico_sdk_program_boots_and_prints_on_uart0():
                 timeout=300)  # fmt: skip
     assert p.stdout.strip(), p.stderr
     assert "unmodelled" not in p.stderr and "stuck" not in p.stderr, p.stderr
+    assert "HardFault" not in p.stderr or "BKPT" in p.stderr, p.stderr  # main returned: _exit
+
+
+PICO_DMA_ELF = os.environ.get("MCUSIM_PICO_DMA_ELF")
+
+
+@pytest.mark.skipif(
+    not PICO_DMA_ELF,
+    reason="set MCUSIM_PICO_DMA_ELF to a pico-sdk ELF that prints 'Hello, DMA!' to UART0 by "
+    "DMA (hardware_dma, DREQ_UART0_TX), then 'dma done: left=0 irqs=2 copy=ok' with printf",
+)
+def test_a_pico_sdk_program_sends_a_line_to_uart0_by_dma():
+    p = run_cli("run", PICO_DMA_ELF, "--target", "rp2040", "--max-cycles", "400000000", "-q",
+                timeout=300)  # fmt: skip
+    assert p.stdout.startswith("Hello, DMA!\n"), (p.stdout, p.stderr)
+    assert "dma done: left=0 irqs=2 copy=ok" in p.stdout, (p.stdout, p.stderr)
+    assert "unmodelled" not in p.stderr and "not modelled" not in p.stderr, p.stderr
     assert "HardFault" not in p.stderr or "BKPT" in p.stderr, p.stderr  # main returned: _exit

@@ -11,6 +11,7 @@ from mcusim.machine.peripherals.counter import Counter
 from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
+from mcusim.machine.peripherals.rp2040dma import Rp2040Dma
 from mcusim.machine.peripherals.simple import Registers, Uart
 from mcusim.machine.peripherals.stm32dma import Stm32Dma
 from mcusim.machine.peripherals.stm32dmach import Stm32DmaChannels
@@ -26,6 +27,7 @@ MODELS = {
     "rp2040_sio": Sio,
     "rp2040_timer": Timer,
     "rp2040_watchdog": Watchdog,
+    "rp2040_dma": Rp2040Dma,
 }
 
 
