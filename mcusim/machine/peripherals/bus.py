@@ -117,3 +117,19 @@ def dma_region_names(where: str, value: object, system: System | None) -> tuple[
 def outside_dma_regions(system: System, names: tuple[str, ...], address: int, size: int) -> bool:
     """True when [address, address + size) is not inside one of the regions ``names``."""
     return bool(names) and not any(system.memory_region(r).contains(address, size) for r in names)
+
+
+def register_bit(value: object) -> tuple[int, int] | None:
+    """``{offset, bit}`` (a word-aligned register offset and a bit, 0-31) as a pair, or None
+    when ``value`` is not one: how a DMA model names the bit that enables a peripheral's
+    request (USART CR3.DMAT, UARTDMACR.TXDMAE)."""
+    if (
+        isinstance(value, dict)
+        and set(value) <= {"offset", "bit"}
+        and isinstance(value.get("offset"), int)
+        and value["offset"] % 4 == 0
+        and isinstance(value.get("bit"), int)
+        and 0 <= value["bit"] < 32
+    ):
+        return value["offset"], value["bit"]
+    return None

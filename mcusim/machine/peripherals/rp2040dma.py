@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System
+from mcusim.machine.peripherals.bus import Peripheral, System, register_bit
 
 MASK32 = 0xFFFFFFFF
 CHANNELS, CHANNEL_SPAN = 12, 0x40
@@ -347,23 +347,18 @@ def _unmodelled(ch: int, ctrl: int, dreqs: dict) -> str | None:
 def _dreq(where: str, d: Any) -> tuple[int, str, int, int]:
     """``{dreq, peripheral, enable = {offset, bit}}``: that peripheral's request is DREQ
     number ``dreq`` and is active while the bit of its register at ``offset`` is set."""
-    en = d.get("enable") if isinstance(d, dict) else None
+    en = register_bit(d.get("enable")) if isinstance(d, dict) else None
     ok = (
         isinstance(d, dict)
         and not set(d) - set(DREQ_KEYS)
         and isinstance(d.get("dreq"), int)
         and 0 <= d["dreq"] < 0x3B
         and isinstance(d.get("peripheral"), str)
-        and isinstance(en, dict)
-        and set(en) <= {"offset", "bit"}
-        and isinstance(en.get("offset"), int)
-        and en["offset"] % 4 == 0
-        and isinstance(en.get("bit"), int)
-        and 0 <= en["bit"] < 32
+        and en is not None
     )
     if not ok:
         raise ConfigError(
             f"{where} must be {{dreq (0-58), peripheral, enable = {{offset, bit}}}}: the "
             "peripheral's request is that DREQ while that bit of its register is set"
         )
-    return d["dreq"], d["peripheral"], en["offset"], en["bit"]
+    return d["dreq"], d["peripheral"], *en

@@ -41,6 +41,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     outside_dma_regions,
+    register_bit,
 )
 
 MASK32 = 0xFFFFFFFF
@@ -323,7 +324,7 @@ class Stm32Dma(_DmaController):
 def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
     """``{stream, channel, peripheral, enable = {offset, bit}}``: the peripheral requests that
     stream on that channel while the bit of its register at ``offset`` is set."""
-    en = r.get("enable") if isinstance(r, dict) else None
+    en = register_bit(r.get("enable")) if isinstance(r, dict) else None
     ok = (
         isinstance(r, dict)
         and not set(r) - set(REQUEST_KEYS)
@@ -332,16 +333,11 @@ def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
         and isinstance(r.get("channel"), int)
         and 0 <= r["channel"] < 8
         and isinstance(r.get("peripheral"), str)
-        and isinstance(en, dict)
-        and set(en) <= {"offset", "bit"}
-        and isinstance(en.get("offset"), int)
-        and en["offset"] % 4 == 0
-        and isinstance(en.get("bit"), int)
-        and 0 <= en["bit"] < 32
+        and en is not None
     )
     if not ok:
         raise ConfigError(
             f"{where} must be {{stream (0-7), channel (0-7), peripheral, enable = {{offset, "
             "bit}}}}: the peripheral asks for that stream while that bit of its register is set"
         )
-    return r["stream"], r["channel"], r["peripheral"], en["offset"], en["bit"]
+    return r["stream"], r["channel"], r["peripheral"], *en

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import System
+from mcusim.machine.peripherals.bus import System, register_bit
 from mcusim.machine.peripherals.stm32dma import MASK32, _DmaController
 
 # The channel-style controller (STM32F1 RM0008 §13.4, STM32L4+ RM0432 §11.6): ISR / IFCR with
@@ -241,7 +241,7 @@ def _channel_request(where: str, r: Any, channels: int, mux: bool) -> tuple[int,
     """``{channel, peripheral, enable = {offset, bit}}`` (fixed mapping) or ``{request, ...}``
     (with a DMAMUX): the peripheral asks while that bit of its register is set."""
     key = "request" if mux else "channel"
-    en = r.get("enable") if isinstance(r, dict) else None
+    en = register_bit(r.get("enable")) if isinstance(r, dict) else None
     number = r.get(key) if isinstance(r, dict) else None
     ok = (
         isinstance(r, dict)
@@ -250,12 +250,7 @@ def _channel_request(where: str, r: Any, channels: int, mux: bool) -> tuple[int,
         and isinstance(number, int)
         and (1 <= number <= channels if not mux else 1 <= number < 128)
         and isinstance(r.get("peripheral"), str)
-        and isinstance(en, dict)
-        and set(en) <= {"offset", "bit"}
-        and isinstance(en.get("offset"), int)
-        and en["offset"] % 4 == 0
-        and isinstance(en.get("bit"), int)
-        and 0 <= en["bit"] < 32
+        and en is not None
     )
     if not ok:
         what = (
@@ -267,4 +262,4 @@ def _channel_request(where: str, r: Any, channels: int, mux: bool) -> tuple[int,
             f"{where} must be {{{what}, peripheral, enable = {{offset, bit}}}}: the peripheral "
             "asks while that bit of its register is set"
         )
-    return number, r["peripheral"], en["offset"], en["bit"]
+    return number, r["peripheral"], *en
