@@ -23,8 +23,12 @@ arm-none-eabi-gcc and the samples' start-up code and link script.
 
 ``mcusim test``: 50 short generated test images (distinct programs of 5 to 54 functions that
 check a result and exit 0), ``mcusim test ... -j 2`` against QEMU running the same 50, two at
-a time; warm and cold mcusim cache. Children run without PYTHONDONTWRITEBYTECODE, as an
-installed mcusim does (its bytecode is cached).
+a time; warm and cold mcusim cache. ``--test-images GLOB`` uses ELFs of yours instead (e.g. a
+TFLM build's ``kernel_*_test``); an image with nothing loaded at address 0 (newlib's rdimon
+start-up, as TFLM's Cortex-M test builds link) gets a two-word vector table (top of SRAM, its
+entry point) through QEMU's generic loader, since QEMU starts an M-profile core from there.
+Children run without PYTHONDONTWRITEBYTECODE, as an installed mcusim does (its bytecode is
+cached).
 """
 
 from __future__ import annotations
@@ -176,13 +180,24 @@ def bench_test(images: list[Path], reps: int, qemu: str | None, cache: Path, job
         cmd = [*mcusim_cmd(), "test", *map(str, images), "--target", TARGET, "-j", str(jobs)]
         return wall([*cmd, "-q", "--no-config"], env)
 
+    loaders = {e: qemu_vectors(e, cache.parent) for e in images}
+
     def qemu_all():
         t0 = time.perf_counter()
         with ThreadPoolExecutor(jobs) as pool:
             codes = list(
                 pool.map(
                     lambda e: wall(
-                        [qemu, "-M", TARGET, "-semihosting", "-nographic", "-kernel", str(e)]
+                        [
+                            qemu,
+                            "-M",
+                            TARGET,
+                            "-semihosting",
+                            "-nographic",
+                            *loaders[e],
+                            "-kernel",
+                            str(e),
+                        ]
                     )[1],
                     images,
                 )
@@ -198,6 +213,24 @@ def bench_test(images: list[Path], reps: int, qemu: str | None, cache: Path, job
             t, codes["qemu"] = qemu_all()
             out["qemu"].append(t)
     return {**out, "codes": codes, "images": len(images), "jobs": jobs}
+
+
+def qemu_vectors(elf: Path, folder: Path) -> list[str]:
+    """QEMU arguments giving an image with nothing loaded at address 0 a vector table (initial
+    SP at the top of the target's SRAM, reset at the ELF's entry); none for the others."""
+    import struct
+
+    from mcusim.config import load_target
+    from mcusim.image.elf import Firmware
+
+    fw = Firmware(elf)
+    if any(s.paddr == 0 and s.data for s in fw.segments):
+        return []
+    rams = [r for r in load_target(TARGET).memory if r.kind == "ram"]
+    ram = max(rams, key=lambda r: r.size_bytes)
+    vec = folder / f"{elf.name}.vectors.bin"
+    vec.write_bytes(struct.pack("<II", ram.base + ram.size_bytes, fw.entry | 1))
+    return ["-device", f"loader,file={vec},addr=0x0"]
 
 
 def ratio(a: list[float], b: list[float]) -> float:
@@ -222,7 +255,8 @@ def table(rows: list, test: dict) -> str:
         )
     if test:
         lines.append(
-            f"| `mcusim test`, {test['images']} short images, `-j {test['jobs']}` | | "
+            f"| `mcusim test`, {test['images']} {test.get('what', 'short images')}, "
+            f"`-j {test['jobs']}` | | "
             f"{median(test['mcusim']):.3f} ({median(test['mcusim_cold']):.3f}) | | | "
             f"{median(test['qemu']):.3f} (2 at a time) | | | "
             f"{ratio(test['mcusim'], test['qemu']):.2f}x | |"
@@ -237,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="workload names to run (default: all)")
     ap.add_argument("--no-test", action="store_true", help="skip the 50-image mcusim test")
     ap.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
+    ap.add_argument(
+        "--test-images", metavar="GLOB",
+        help="run the mcusim test part on these ELFs (e.g. a TFLM build's bin/kernel_*_test) "
+        "instead of the 50 generated ones",
+    )  # fmt: skip
     a = ap.parse_args(argv)
     qemu = shutil.which("qemu-system-arm")
     if shutil.which("arm-none-eabi-gcc") is None:
@@ -257,7 +296,16 @@ def main(argv: list[str] | None = None) -> int:
             workloads[name] = copy
         rows = bench_runs(workloads, a.reps, qemu, cache)
         test = {}
-        if not a.no_test:
+        if a.test_images:
+            import glob
+
+            images = [Path(p) for p in sorted(glob.glob(a.test_images))]
+            if not images:
+                print(f"bench_startup: {a.test_images}: no file matches", file=sys.stderr)
+                return 2
+            test = bench_test(images, a.test_reps, qemu, cache, jobs=2)
+            test["what"] = f"images of {a.test_images}"
+        elif not a.no_test:
             with ThreadPoolExecutor(2) as pool:
                 images = list(pool.map(lambda i: build(work, f"t{i:02d}", program(5 + i, i)),
                                        range(50)))  # fmt: skip
