@@ -95,6 +95,23 @@ def test_a_cube_l4_program_prints_through_hal_uart_transmit_dma(tmp_path):
     _cube(tmp_path, CUBEL4_DMA, L4)
 
 
+def test_stm32l4r5_has_the_console_pins_gpio_port():
+    # a CubeMX LPUART1 set-up (HAL_UART_MspInit) puts PG7/PG8 in AF8 with HAL_GPIO_Init, which
+    # reads and writes GPIOG MODER, OTYPER, OSPEEDR, PUPDR, AFRL and AFRH: without a gpiog block
+    # the Cube L4 DMA program's run listed these as unknown MMIO
+    (g,) = [p for p in load_target("stm32l4r5").peripherals if p.base == 0x48001800]
+    assert (g.name, g.model) == ("gpiog", "registers")
+    regs = {r["offset"]: (r["name"], r["reset"]) for r in g.params["registers"]}
+    assert regs[0x00] == ("MODER", 0xFFFFFFFF)
+    assert {o: regs[o][0] for o in (0x04, 0x08, 0x0C, 0x20, 0x24)} == {
+        0x04: "OTYPER",
+        0x08: "OSPEEDR",
+        0x0C: "PUPDR",
+        0x20: "AFRL",
+        0x24: "AFRH",
+    }
+
+
 def _cube(tmp_path: Path, elf: str, board) -> None:
     out = tmp_path / "r.json"
     p = run_cli("run", elf, "--target", board[0], "-q", "--json", out, timeout=600)
