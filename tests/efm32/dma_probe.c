@@ -7,12 +7,14 @@
  * 13:4, R_power 17:14, src_size 25:24, src_inc 27:26, dst_size 29:28, dst_inc 31:30).
  *  1. channel 0, basic cycle, SOURCESEL UART0 (0x2C) SIGSEL TXBL (1): the text to UART0 TXDATA
  *     (0x4000E034), no destination increment; IEN.DONE0 and CHENS set through the bit-band alias;
- *     the DMA interrupt's handler reads IF and clears it with IFC.
+ *     the DMA interrupt's handler reads IF and clears it with IFC. Before it, a bit-band write
+ *     to CHENC must clear one channel's enable only.
  *  2. channel 1, auto-request cycle, software request: eight words from flash to RAM, no
  *     interrupt (IEN.DONE1 clear) but IF.DONE1 set.
  *  3. channel 2 on its alternate structure (CHALTS), basic cycle, R_power 1: five bytes RAM to
  *     RAM, one software request per two bytes (n_minus_1 written back as the items left - 1).
- * It exits through semihosting SYS_EXIT_EXTENDED with a bitmask of the checks that failed.
+ * It exits through semihosting SYS_EXIT_EXTENDED with a bitmask of the checks that failed (eight
+ * bits: the run's exit code keeps only those).
  *   -DPINGPONG  channel 0's cycle_ctrl is 3 (ping-pong): the run must stop, naming it.
  *   -DMASKED    CHREQMASKS masks channel 0's UART request: nothing may move.
  *   -DNO_ENABLE CONFIG.EN is never set: nothing may move.
@@ -79,7 +81,7 @@ static const char text[] = "sent by the EFM32 DMA\n";
 static const uint32_t words[8] = {0x01234567, 0x89ABCDEF, 0xDEADBEEF, 0x0BADF00D,
                                   0x11111111, 0x22222222, 0x33333333, 0x44444444};
 
-static void unexpected(void) { exit_with(0x800); }
+static void unexpected(void) { exit_with(0x80); }
 
 static void dma_irq(void)
 {
@@ -104,11 +106,20 @@ void reset(void)
 #endif
 	D_CTRLBASE = (uintptr_t)PRIMARY;
 	if (D_ALTCTRLBASE != (uintptr_t)ALTERNATE || D_CONFIG != 0)
-		S->failed |= 0x001; /* alternate structures 0x100 on; CONFIG is write-only */
+		S->failed |= 0x01; /* alternate structures 0x100 on; CONFIG is write-only */
 #ifndef NO_ENABLE
 	if (!(D_STATUS & 1) || ((D_STATUS >> 16) & 0x1F) != 11)
-		S->failed |= 0x001; /* STATUS.EN, CHNUM = 12 - 1 */
+		S->failed |= 0x01; /* STATUS.EN, CHNUM = 12 - 1 */
 #endif
+
+	/* a bit-band write to CHENC clears that channel only (CHENC reads 0) */
+	D_CH_CTRL(3) = 0;
+	D_CH_CTRL(4) = 0;
+	D_CHENS = (1u << 3) | (1u << 4);
+	BITBAND(DMA + 0x02C, 3) = 1;
+	if ((D_CHENS & 0x18) != 0x10)
+		S->failed |= 0x01;
+	REG32(DMA + 0x02C) = 1u << 4;
 
 	/* 1. UART0 TXBL on channel 0, basic */
 #ifdef OTHER_SOURCE
@@ -135,19 +146,19 @@ void reset(void)
 #if defined(MASKED) || defined(NO_ENABLE)
 	for (volatile int i = 0; i < 100; i++) {
 	}
-	exit_with(S->failed | ((D_CHENS & 1) && PRIMARY[0].ctrl == ctrl0 && !D_IF && !S->irqs ? 0 : 0x400));
+	exit_with(S->failed | ((D_CHENS & 1) && PRIMARY[0].ctrl == ctrl0 && !D_IF && !S->irqs ? 0 : 0x02));
 #endif
 	__asm__ volatile("cpsid i" ::: "memory");
 	while (!S->irqs)
 		__asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
 	__asm__ volatile("cpsie i" ::: "memory");
 	if (S->irqs != 1 || S->if_seen != 1 || D_IF != 0)
-		S->failed |= 0x002;
+		S->failed |= 0x02;
 	/* cycle_ctrl 'stop' and n_minus_1 0 written back; the channel disabled */
 	if (PRIMARY[0].ctrl != (ctrl0 & ~(0x3FFu << 4 | 7u)) || (D_CHENS & 1))
-		S->failed |= 0x004;
+		S->failed |= 0x04;
 	if (PRIMARY[0].src_end != (uintptr_t)&text[n - 1] || PRIMARY[0].dst_end != UART0_TXDATA)
-		S->failed |= 0x008; /* the end pointers stay as written */
+		S->failed |= 0x04; /* the end pointers stay as written */
 
 	/* 2. memory to memory on channel 1: auto-request, one software request */
 	uint32_t ctrl1 = DST_INC(SIZE_WORD) | DST_SIZE(SIZE_WORD) | SRC_INC(SIZE_WORD) |
@@ -160,14 +171,14 @@ void reset(void)
 	PRIMARY[1].ctrl = ctrl1;
 	D_CHENS = 1u << 1;
 	if (!(D_CHENS & 2) || COPY[0] != 0)
-		S->failed |= 0x010; /* enabled, waiting for its request */
+		S->failed |= 0x08; /* enabled, waiting for its request */
 	D_CHSWREQ = 1u << 1;
 	for (unsigned i = 0; i < 8; i++)
 		if (COPY[i] != words[i])
-			S->failed |= 0x020;
+			S->failed |= 0x10;
 	if (PRIMARY[1].ctrl != (ctrl1 & ~(0x3FFu << 4 | 7u)) || (D_CHENS & 2) || D_IF != 2 ||
 	    S->irqs != 1)
-		S->failed |= 0x040; /* done, flagged, no interrupt (IEN.CH1DONE clear) */
+		S->failed |= 0x10; /* done, flagged, no interrupt (IEN.CH1DONE clear) */
 	D_IFC = 2;
 
 	/* 3. channel 2 on its alternate structure, basic, 2^1 items per software request */
@@ -187,14 +198,14 @@ void reset(void)
 	D_CHSWREQ = 1u << 2;
 	if (ALTERNATE[2].ctrl != ((ctrl2 & ~(0x3FFu << 4)) | N_MINUS_1(3)) || BYTES_OUT[1] != 0xA1 ||
 	    BYTES_OUT[2] != 0 || !(D_CHENS & 4) || D_IF)
-		S->failed |= 0x080;
+		S->failed |= 0x20;
 	D_CHSWREQ = 1u << 2;
 	if (ALTERNATE[2].ctrl != ((ctrl2 & ~(0x3FFu << 4)) | N_MINUS_1(1)) || BYTES_OUT[3] != 0xA3 ||
 	    BYTES_OUT[4] != 0)
-		S->failed |= 0x100;
+		S->failed |= 0x40;
 	D_CHSWREQ = 1u << 2;
 	if (ALTERNATE[2].ctrl != (ctrl2 & ~(0x3FFu << 4 | 7u)) || BYTES_OUT[4] != 0xA4 ||
 	    (D_CHENS & 4) || D_IF != 4 || PRIMARY[2].ctrl != 0)
-		S->failed |= 0x200;
+		S->failed |= 0x40;
 	exit_with(S->failed);
 }

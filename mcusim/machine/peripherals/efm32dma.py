@@ -141,11 +141,11 @@ class _Pl230Cycles(Peripheral):
             ctrl = (ctrl & ~N_MINUS_1) | ((left - 1) << 4)
         else:
             ctrl &= ~(N_MINUS_1 | 7)  # cycle_ctrl 'stop', n_minus_1 0
-        try:
-            self.mmio.cpu.write(at + 8, ctrl.to_bytes(4, "little"))
-        except Exception as e:  # noqa: BLE001 - a descriptor outside writable memory
-            self._stop(ch, f"writing back its control data structure at 0x{at + 8:08x}: {e}")
+        region = self.mmio.target.region_at(at + 8, 4)
+        if region is None or "w" not in region.access:
+            self._stop(ch, f"its control data structure at 0x{at:08x} is not in writable memory")
             return
+        self.mmio.cpu.write(at + 8, ctrl.to_bytes(4, "little"))
         self.swreq &= ~bit
         if not left:
             self.regs[0x028] &= ~bit  # CHENS: the controller disables the channel
