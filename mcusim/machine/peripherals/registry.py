@@ -9,6 +9,7 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import Peripheral, System
 from mcusim.machine.peripherals.counter import Counter
 from mcusim.machine.peripherals.easydma import EasyDmaUart
+from mcusim.machine.peripherals.efm32dma import Efm32Dma
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.rp2040dma import Rp2040Dma
@@ -28,6 +29,7 @@ MODELS = {
     "rp2040_timer": Timer,
     "rp2040_watchdog": Watchdog,
     "rp2040_dma": Rp2040Dma,
+    "efm32_dma": Efm32Dma,
 }
 
 
