@@ -12,6 +12,7 @@ from mcusim.machine.peripherals.easydma import EasyDmaUart
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.rp2040dma import Rp2040Dma
+from mcusim.machine.peripherals.samd51dma import Samd51Dmac
 from mcusim.machine.peripherals.simple import Registers, Uart
 from mcusim.machine.peripherals.stm32dma import Stm32Dma
 from mcusim.machine.peripherals.stm32dmach import Stm32DmaChannels
@@ -28,6 +29,7 @@ MODELS = {
     "rp2040_timer": Timer,
     "rp2040_watchdog": Watchdog,
     "rp2040_dma": Rp2040Dma,
+    "samd51_dmac": Samd51Dmac,
 }
 
 
