@@ -86,6 +86,15 @@ def test_bad_descriptions_are_config_errors():
         _dmac(triggers=[{"trigsrc": 0, "peripheral": "sercom3", "ready": dre}])
     with pytest.raises(ConfigError, match=r"t\.dmac\.triggers\[0\] must be"):
         _dmac(triggers=[{"trigsrc": 11, "peripheral": "sercom3", "ready": {"offset": 0x19}}])
+
+    class NoPeripherals:
+        def by_name(self, name):
+            return None
+
+    with pytest.raises(ConfigError, match=r"t\.dmac\.triggers: no peripheral 'sercom9'"):
+        _dmac(triggers=[{"trigsrc": 11, "peripheral": "sercom9", "ready": dre}]).connect(
+            NoPeripherals()
+        )
     t = load_target("samd51")
     (spec,) = [p for p in t.peripherals if p.name == "dmac"]
     bad = type(spec)(**{**spec.__dict__, "params": {**spec.params, "channel": 4}})
@@ -148,5 +157,6 @@ def test_an_asf4_program_prints_through_the_dmac(tmp_path):
     r = json.loads(out.read_text())
     lines = r["console_by_source"]["sercom3"].splitlines()
     assert "sent by the DMAC (ASF4 hpl_dmac), transfer_done called" in lines
+    assert "memory to memory by software trigger: ok, callbacks 2/1, errors 0" in lines
     assert any(k in r["exceptions_taken"] for k in ("IRQ31", "IRQ32", "IRQ33", "IRQ34", "IRQ35"))
     assert r["unknown_mmio"] == []
