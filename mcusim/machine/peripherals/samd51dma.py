@@ -174,19 +174,19 @@ class Samd51Dmac(DmacRegisters):
                     if not self._may_run(ch):
                         break
                     self.pend &= ~(1 << ch)
-                    self._serve(ch, software=True)
+                    self._serve(ch)
                 elif self._triggered(ch):
                     if not self._may_run(ch):
                         self.pend |= 1 << ch
                         break
-                    self._serve(ch, software=False)
+                    self._serve(ch)
                 else:
                     break
                 if not self.chctrla[ch] & ENABLE:
                     break
         self._update_lines()
 
-    def _serve(self, ch: int, *, software: bool) -> None:
+    def _serve(self, ch: int) -> None:
         """One trigger: a burst, a block or the whole transaction (TRIGACT); a peripheral's
         trigger is served again by the caller while it stays active."""
         action = (self.chctrla[ch] >> 20) & 3
