@@ -13,6 +13,7 @@ from mcusim.machine.peripherals.efm32dma import Efm32Dma
 from mcusim.machine.peripherals.flashctl import FlashControl
 from mcusim.machine.peripherals.rp2040 import Sio, Timer, Watchdog
 from mcusim.machine.peripherals.rp2040dma import Rp2040Dma
+from mcusim.machine.peripherals.samd51dma import Samd51Dmac
 from mcusim.machine.peripherals.simple import Registers, Uart
 from mcusim.machine.peripherals.stm32dma import Stm32Dma
 from mcusim.machine.peripherals.stm32dmach import Stm32DmaChannels
@@ -30,6 +31,7 @@ MODELS = {
     "rp2040_watchdog": Watchdog,
     "rp2040_dma": Rp2040Dma,
     "efm32_dma": Efm32Dma,
+    "samd51_dmac": Samd51Dmac,
 }
 
 
