@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from mcusim.units import seconds_at
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -123,6 +125,17 @@ class RunResult:
     def mips(self) -> float:
         return self.instructions / self.host_seconds / 1e6 if self.host_seconds else 0.0
 
+    @property
+    def first_output_cycle(self) -> int | None:
+        """The core cycle at which the console's first line began: the start-up time from
+        reset to the first thing the firmware printed (None: it printed nothing)."""
+        return self.console_line_cycles[0] if self.console_line_cycles else None
+
+    @property
+    def first_output_ms(self) -> float | None:
+        c = self.first_output_cycle
+        return None if c is None else seconds_at(c, self.clock_history, self.clock_hz) * 1e3
+
     def to_dict(self) -> dict[str, Any]:
         # the per-function rows (one per function that ran: a thousand in a TFLM image) are
         # written directly; asdict's deep copy of each costs more than the rest of the result
@@ -134,4 +147,6 @@ class RunResult:
         d["time_ms"] = self.time_s * 1000.0
         d["cpi"] = self.cpi
         d["host_mips"] = self.mips
+        d["first_output_cycle"] = self.first_output_cycle
+        d["first_output_ms"] = self.first_output_ms
         return d

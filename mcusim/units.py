@@ -12,6 +12,18 @@ def cycles_to_seconds(cycles: int, clock_hz: float) -> float:
     return cycles / clock_hz
 
 
+def seconds_at(cycle: int, history: tuple[tuple[int, float], ...], clock_hz: float) -> float:
+    """Time from reset to core cycle ``cycle`` when the clock was ``history``'s (cycle, Hz)
+    steps, the first at cycle 0, or ``clock_hz`` throughout when there is no history."""
+    if not history:
+        return cycle / clock_hz
+    total = 0.0
+    ends = [c for c, _ in history[1:]] + [cycle]
+    for (start, hz), end in zip(history, ends, strict=True):
+        total += max(0, min(end, cycle) - start) / hz
+    return total
+
+
 def energy_uj(power_mw: float, seconds: float) -> float:
     """Energy in microjoules of ``power_mw`` sustained for ``seconds`` (mW * s = mJ)."""
     return power_mw * seconds * 1000.0

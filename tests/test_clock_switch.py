@@ -100,3 +100,40 @@ def test_the_report_shows_the_clock_history(tmp_path):
     p = run_cli("run", str(elf), "--target", board(tmp_path))
     assert p.returncode == 0, p.stderr
     assert "core clock (set by the firmware)" in p.stdout and "4 MHz, then 120 MHz" in p.stdout
+
+
+def test_seconds_at_adds_each_clock_segment_up_to_the_cycle():
+    from mcusim.units import seconds_at
+
+    steps = ((0, 8e6), (7_643, 72e6))  # the STM32F103 HAL's switch from HSI to the PLL
+    assert seconds_at(10_000, steps, 72e6) == pytest.approx(7_643 / 8e6 + 2_357 / 72e6)
+    assert seconds_at(5_000, steps, 72e6) == pytest.approx(5_000 / 8e6)  # before the switch
+    assert seconds_at(7_643, steps, 72e6) == pytest.approx(7_643 / 8e6)
+    assert seconds_at(1_000, (), 48e6) == pytest.approx(1_000 / 48e6)  # one clock throughout
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_the_start_up_time_runs_to_the_first_output_across_the_clock_switch(tmp_path, native):
+    elf = build_bare_m4(HERE / "clock" / "switch.S", tmp_path / "p.elf", "PRINT")
+    r = Simulator(load_target(board(tmp_path)), RunOptions(native=native)).run(elf)
+    assert (r.exit_code, r.console) == (0, "on the PLL\n")
+    (_, _), (n, _) = r.clock_history
+    k = r.first_output_cycle
+    assert k == r.console_line_cycles[0] and n < k < n + 20  # three instructions after the switch
+    assert r.first_output_ms == pytest.approx((n / 4e6 + (k - n) / 120e6) * 1e3, rel=1e-12)
+    d = r.to_dict()
+    assert (d["first_output_cycle"], d["first_output_ms"]) == (k, r.first_output_ms)
+
+
+def test_the_report_and_a_startup_budget_use_the_start_up_time(tmp_path):
+    from simtest import run_cli
+
+    elf = build_bare_m4(HERE / "clock" / "switch.S", tmp_path / "p.elf", "PRINT")
+    p = run_cli("run", str(elf), "--target", board(tmp_path), "--budget", "startup_ms=1")
+    assert p.returncode == 0, p.stderr
+    assert "start-up (reset to first output)" in p.stdout
+    p = run_cli("run", str(elf), "--target", board(tmp_path), "--budget", "startup_ms=0.001")
+    assert p.returncode == 1 and "startup_ms" in p.stdout + p.stderr
+    quiet = build_bare_m4(HERE / "clock" / "switch.S", tmp_path / "q.elf")
+    p = run_cli("run", str(quiet), "--target", board(tmp_path), "--budget", "startup_ms=1")
+    assert p.returncode == 1 and "printed nothing" in p.stdout + p.stderr

@@ -92,6 +92,11 @@ def print_report(r: RunResult, console: Console) -> None:
         t.add_row("time", f"{r.time_s * 1e3:.4f} ms")
     else:
         t.add_row(f"time at {mhz:g} MHz", f"{r.time_s * 1e3:.4f} ms")
+    if r.first_output_cycle is not None:
+        t.add_row(
+            "start-up (reset to first output)",
+            f"{r.first_output_cycle:,} cycles, {r.first_output_ms:.4f} ms",
+        )
     t.add_row("energy", f"{r.energy_uj:.3f} µJ")
     t.add_row("average power", f"{r.avg_power_mw:.3f} mW")
     f = r.footprint

@@ -8,6 +8,7 @@ BUDGET_KEYS = {
     "cycles": ("cycles", "cycles"),
     "instructions": ("instructions", "instructions"),
     "time_ms": ("time_ms", "ms"),
+    "startup_ms": ("first_output_ms", "ms"),
     "energy_uj": ("energy_uj", "µJ"),
     "power_mw": ("avg_power_mw", "mW"),
     "stack_bytes": ("stack_peak_bytes", "bytes"),
@@ -24,6 +25,8 @@ def check_budget(result_dict: dict, budget: dict[str, float]) -> list[str]:
     for key, limit in budget.items():
         field, unit = BUDGET_KEYS[key]
         value = flat.get(field)
-        if value is not None and value > limit:
+        if value is None and key == "startup_ms":
+            failures.append(f"{key}: the firmware printed nothing, so it has no start-up time")
+        elif value is not None and value > limit:
             failures.append(f"{key} {value:,.6g} {unit} > budget {limit:,.6g} {unit}")
     return failures

@@ -2,7 +2,8 @@
  * writes: mps2-an386 with an STM32L4-style RCC at 0x40021000 and [clock_tree]): it starts on
  * MSI at 4 MHz (the RCC's reset state), turns the PLL on (MSI x 60 / 2 = 120 MHz), waits for
  * PLLRDY, switches SYSCLK to it, then sleeps in WFI until SysTick (1,000 cycles) wakes it, and
- * exits 0 through semihosting.
+ * exits 0 through semihosting. Built with PRINT it prints a line (SYS_WRITE0) right after the
+ * switch: its start-up time spans both clocks.
  */
 #include "../bare.h"
 
@@ -29,6 +30,11 @@ reset:
     str r1, [r0, #8]
     .global switched
 switched:
+#ifdef PRINT
+    movs r0, #4                 /* SYS_WRITE0 */
+    adr r1, message
+    bkpt 0xab
+#endif
     ldr r0, =0xE000E010         /* SysTick CSR */
     ldr r1, =999
     str r1, [r0, #4]            /* RVR: a wrap every 1,000 cycles */
@@ -48,3 +54,6 @@ tick:
 spin:
     b spin
     .ltorg
+    .align 2
+message:
+    .asciz "on the PLL\n"
