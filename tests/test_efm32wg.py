@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,16 @@ VENDOR_ELF = os.environ.get("MCUSIM_EFM32_ELF")
     "start-up and emlib (not in this repository)",
 )
 def test_a_vendor_built_efm32wg_program_boots_and_prints():
+    """The emlib program the README describes: HFXO at 48 MHz, then a SysTick_Config(core
+    clock / 1000) 1 ms tick and Delay(5) timed by DWT (4 to 5 tick periods: the first tick
+    comes at most one period after the start), then, when linked, one inference."""
     p = run_cli("run", VENDOR_ELF, "--target", "efm32wg", "-q")
     assert p.returncode == 0, p.stderr
-    assert p.stdout.strip(), "the program printed nothing"
     assert "unmodelled" not in p.stderr and "stuck" not in p.stderr
+    assert "HFCLK 48000000 Hz (SystemCoreClock 48000000)" in p.stdout
+    m = re.search(r"Delay\(5\) on SysTick: (\d+) ticks, (\d+) DWT cycles", p.stdout)
+    assert m, p.stdout
+    assert int(m.group(1)) == 5
+    assert 4 * 48_000 <= int(m.group(2)) <= 5 * 48_000 + 200  # + the handler's exit and the loop
+    if "inference" in p.stdout:
+        assert "inference: output matches tflite-micro" in p.stdout
