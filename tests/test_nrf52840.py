@@ -1,10 +1,14 @@
 """The nrf52840 target's Nordic-specific parts as data: the EasyDMA UART model (UARTE0 and the
 legacy UART0 at one address), FICR and UICR read back at their documented addresses, the NVMC
-window split around ICACHECNF. Nordic's own start-up (MDK SystemInit with its errata checks)
-reads these; nothing of Nordic's code is used here."""
+window split around ICACHECNF, the CLOCK tasks and events. Nordic's own start-up (MDK SystemInit
+with its errata checks) reads these; nothing of Nordic's code is used here. MCUSIM_NRF_ELF names
+a program built outside the repository with nrfx and its MDK (README: Vendor start-up code) that
+the last test runs."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -259,3 +263,28 @@ def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
     p = run_cli("run", _probe(tmp_path, "FLASH_BUFFER"), "--target", "nrf52840", "-q")
     assert p.returncode == 1, p.stderr
     assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr
+
+
+NRF_ELF = os.environ.get("MCUSIM_NRF_ELF")
+
+
+@pytest.mark.skipif(
+    not NRF_ELF,
+    reason="MCUSIM_NRF_ELF not set: the path of a program built with Nordic's nrfx 4.2.1 and its "
+    "MDK start-up (nrfx_clock, nrf_nvmc, nrfx_uarte, nrfx_systick, one inference linked; not in "
+    "this repository)",
+)
+def test_an_nrfx_program_starts_hfxo_enables_the_icache_delays_on_systick_and_infers():
+    p = run_cli("run", NRF_ELF, "--target", "nrf52840", "-q", timeout=600)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "hello from nrfx" in out
+    # nrfx_clock_start(HFCLK) returned after EVENTS_HFCLKSTARTED; HFCLKSTAT SRC Xtal, running
+    assert re.search(r"clock: HFCLKSTAT=0x00010001 \(HFXO running\)", out), out
+    assert "SystemCoreClock=64000000" in out
+    assert "icache: ICACHECNF=0x00000001 (enabled)" in out  # nrf_nvmc_icache_config_set
+    m = re.search(r"nrfx_systick_delay_ms\(5\) took (\d+) DWT cycles", out)
+    assert m, out
+    assert abs(int(m.group(1)) - 5e-3 * 64e6) <= 0.02 * 5e-3 * 64e6, m.group(0)
+    assert "reference=match" in out and "inference: output matches tflite-micro" in out
+    assert "unmodelled" not in p.stderr and "stuck" not in p.stderr
