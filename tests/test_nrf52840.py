@@ -1,10 +1,14 @@
 """The nrf52840 target's Nordic-specific parts as data: the EasyDMA UART model (UARTE0 and the
 legacy UART0 at one address), FICR and UICR read back at their documented addresses, the NVMC
-window split around ICACHECNF. Nordic's own start-up (MDK SystemInit with its errata checks)
-reads these; nothing of Nordic's code is used here."""
+window split around ICACHECNF, the CLOCK tasks and events. Nordic's own start-up (MDK SystemInit
+with its errata checks) reads these; nothing of Nordic's code is used here. MCUSIM_NRF_ELF names
+a program built outside the repository with nrfx and its MDK (README: Vendor start-up code) that
+the last test runs."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from mcusim.machine.peripherals.registry import build
 from mcusim.machine.peripherals.simple import Registers
 
 PROBE = Path(__file__).resolve().parent / "nrf" / "probe.S"
+CLOCK_PROBE = PROBE.with_name("clock.S")
 RAM = MemoryRegion("ram", "ram", 0x20000000, 0x10000, "rwx")
 FLASH = MemoryRegion("flash", "flash", 0x0, 0x10000, "rx")
 
@@ -172,6 +177,56 @@ def test_nvmc_is_split_around_icachecnf_which_controls_the_flash_icache():
     assert icache.params["icache"] == {"bit": 0}
 
 
+def test_clock_tasks_set_their_events_and_status_and_the_reset_state_is_the_ps_one():
+    spec, clock = _peripheral("clock")
+    assert spec.base == 0x40000000 and spec.model == "registers"
+    # reset (PS v1.7 CLOCK register table): HFCLK on HFINT (HFCLKSTAT SRC = RC), LFCLK not
+    # started, no events, LFCLKSRC = RC
+    for offset in (0x100, 0x104, 0x408, 0x40C, 0x414, 0x418, 0x41C, 0x518, 0x304):
+        assert clock.read(offset, 4) == 0, hex(offset)
+    clock.write(0x000, 4, 0)  # a task written 0 does nothing
+    assert clock.read(0x100, 4) == 0 and clock.read(0x40C, 4) == 0
+    clock.write(0x000, 4, 1)  # TASKS_HFCLKSTART
+    assert clock.read(0x100, 4) == 1  # EVENTS_HFCLKSTARTED
+    assert clock.read(0x408, 4) == 1  # HFCLKRUN.STATUS
+    assert clock.read(0x40C, 4) == 0x00010001  # HFCLKSTAT: SRC Xtal, STATE Running
+    assert clock.read(0x000, 4) == 0  # tasks are write-only
+    clock.write(0x100, 4, 0)  # events are cleared by writing 0
+    assert clock.read(0x100, 4) == 0
+    clock.write(0x40C, 4, 0)  # status is read-only
+    assert clock.read(0x40C, 4) == 0x00010001
+    clock.write(0x004, 4, 1)  # TASKS_HFCLKSTOP: back on HFINT
+    assert clock.read(0x40C, 4) == 0 and clock.read(0x408, 4) == 0
+    # LFCLKSTART latches the source LFCLKSRC selects: Synth (2), then Xtal (1)
+    for src in (2, 1):
+        clock.write(0x518, 4, src)
+        clock.write(0x008, 4, 1)
+        assert clock.read(0x104, 4) == 1 and clock.read(0x414, 4) == 1
+        assert clock.read(0x418, 4) == 0x00010000 | src  # LFCLKSTAT: running from src
+        assert clock.read(0x41C, 4) == src  # LFCLKSRCCOPY
+        clock.write(0x518, 4, 0)  # a later LFCLKSRC write does not change what runs
+        assert clock.read(0x418, 4) == 0x00010000 | src and clock.read(0x41C, 4) == src
+        clock.write(0x00C, 4, 1)  # TASKS_LFCLKSTOP
+        assert clock.read(0x418, 4) == src and clock.read(0x414, 4) == 0
+        clock.write(0x104, 4, 0)
+    clock.write(0x304, 4, 0x3)  # INTENSET
+    clock.write(0x308, 4, 0x1)  # INTENCLR
+    assert clock.read(0x304, 4) == clock.read(0x308, 4) == 0x2
+
+
+def test_a_command_copy_needs_offset_and_mask():
+    regs = [{"offset": 0, "commands": [{"mask": 1, "offset": 4, "copy": {"offset": 8}}]}]
+    regs += [{"offset": 4}, {"offset": 8}]
+    with pytest.raises(ConfigError, match=r"commands\[0\]\.copy must be \{offset, mask\}"):
+        Registers("x", 0, 0x100, where="t", registers=regs)
+    regs[0]["commands"][0]["copy"] = {"offset": 8, "mask": 0xF0}
+    r = Registers("x", 0, 0x100, where="t", registers=regs)
+    r.write(8, 4, 0xAB)
+    r.write(4, 4, 0x0F)
+    r.write(0, 4, 1)
+    assert r.read(4, 4) == 0xAF  # bits 7:4 copied from 0x8, the others kept
+
+
 def _probe(tmp_path: Path, *defines: str) -> Path:
     return build_bare_m4(PROBE, tmp_path / "probe.elf", *defines)
 
@@ -182,7 +237,25 @@ def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_u
     # exit code: bitmask of the probe's failed checks (see tests/nrf/probe.S)
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "ok!\nL\n"
+    assert "with code 0 (" in p.stderr  # the bitmask's upper bits too (exit codes keep 8)
     assert "unmodelled" not in p.stderr
+
+
+@needs_gcc
+def test_firmware_starting_hfclk_and_lfclk_sees_the_events_and_status_follow(tmp_path):
+    elf = build_bare_m4(CLOCK_PROBE, tmp_path / "clock.elf")
+    p = run_cli("run", elf, "--target", "nrf52840", "-q")
+    # exit code: bitmask of the probe's failed checks (see tests/nrf/clock.S)
+    assert p.returncode == 0, (p.returncode, p.stderr)
+    assert "unmodelled" not in p.stderr
+
+
+@needs_gcc
+def test_waiting_for_hfclkstarted_without_the_task_is_stuck_on_the_event(tmp_path):
+    elf = build_bare_m4(CLOCK_PROBE, tmp_path / "clock.elf", "FORGET_HFCLKSTART")
+    p = run_cli("run", elf, "--target", "nrf52840", "-q")
+    assert p.returncode == 3, p.stderr
+    assert "0x40000100 (clock EVENTS_HFCLKSTARTED)" in p.stderr
 
 
 @needs_gcc
@@ -190,3 +263,28 @@ def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
     p = run_cli("run", _probe(tmp_path, "FLASH_BUFFER"), "--target", "nrf52840", "-q")
     assert p.returncode == 1, p.stderr
     assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr
+
+
+NRF_ELF = os.environ.get("MCUSIM_NRF_ELF")
+
+
+@pytest.mark.skipif(
+    not NRF_ELF,
+    reason="MCUSIM_NRF_ELF not set: the path of a program built with Nordic's nrfx 4.2.1 and its "
+    "MDK start-up (nrfx_clock, nrf_nvmc, nrfx_uarte, nrfx_systick, one inference linked; not in "
+    "this repository)",
+)
+def test_an_nrfx_program_starts_hfxo_enables_the_icache_delays_on_systick_and_infers():
+    p = run_cli("run", NRF_ELF, "--target", "nrf52840", "-q", timeout=600)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "hello from nrfx" in out
+    # nrfx_clock_start(HFCLK) returned after EVENTS_HFCLKSTARTED; HFCLKSTAT SRC Xtal, running
+    assert re.search(r"clock: HFCLKSTAT=0x00010001 \(HFXO running\)", out), out
+    assert "SystemCoreClock=64000000" in out
+    assert "icache: ICACHECNF=0x00000001 (enabled)" in out  # nrf_nvmc_icache_config_set
+    m = re.search(r"nrfx_systick_delay_ms\(5\) took (\d+) DWT cycles", out)
+    assert m, out
+    assert abs(int(m.group(1)) - 5e-3 * 64e6) <= 0.02 * 5e-3 * 64e6, m.group(0)
+    assert "reference=match" in out and "inference: output matches tflite-micro" in out
+    assert "unmodelled" not in p.stderr and "stuck" not in p.stderr

@@ -43,7 +43,7 @@ REGISTER_KEYS = (
     "offset", "name", "reset", "read_only", "write_1_to_clear", "follow", "commands", "one_hot",
     "meaning",
 )  # fmt: skip
-COMMAND_KEYS = ("mask", "match", "offset", "set", "clear")
+COMMAND_KEYS = ("mask", "match", "offset", "set", "clear", "copy")
 
 
 class _Register:
@@ -88,8 +88,11 @@ class _Register:
             self.follow.append((f["from"], f["to"], width, src))
         # commands: a write whose bits under ``mask`` equal ``match`` sets bits ``set`` and
         # clears bits ``clear`` of the register at ``offset`` (an oscillator enable command
-        # setting its status bits; a clock select field choosing one of several status bits)
+        # setting its status bits; a clock select field choosing one of several status bits),
+        # then copies the bits ``copy.mask`` of the register at ``copy.offset`` into it (a
+        # start task latching the source its select register names: nRF52 LFCLKSTAT.SRC)
         self.commands: list[tuple[int, int, int | None, int, int]] = []
+        self.copies: list[tuple[int, int] | None] = []
         for i, c in enumerate(e.get("commands", [])):
             here = f"{where}.commands[{i}]"
             if not isinstance(c, dict) or set(c) - set(COMMAND_KEYS):
@@ -104,6 +107,7 @@ class _Register:
             self.commands.append(
                 (mask, match, target, _mask(here, c, "set"), _mask(here, c, "clear"))
             )
+            self.copies.append(_copy(here, c.get("copy")))
         self.one_hot: tuple[int, int, int] | None = None
         oh = e.get("one_hot")
         if oh is not None:
@@ -134,6 +138,24 @@ class _Register:
         """A write of the bits in ``mask`` (the bytes the access covers)."""
         old, ro, w1c = self.value, self.read_only | ~mask, self.w1c & mask
         self.value = ((old & ro) | (value & ~ro & ~w1c) | (old & w1c & ~value)) & 0xFFFFFFFF
+
+
+def _copy(where: str, c: Any) -> tuple[int, int] | None:
+    """A command's ``copy = {offset, mask}``: the bits ``mask`` of the register at ``offset``
+    (as the firmware reads it) are copied into the command's target register."""
+    if c is None:
+        return None
+    if (
+        not isinstance(c, dict)
+        or set(c) != {"offset", "mask"}
+        or not isinstance(c["offset"], int)
+        or c["offset"] % 4
+    ):
+        raise ConfigError(
+            f"{where}.copy must be {{offset, mask}}: the bits mask of the word-aligned register "
+            "at offset are copied into the command's target"
+        )
+    return c["offset"], _mask(f"{where}.copy", c, "mask")
 
 
 def _any_of(where: str, f: dict) -> tuple[int, int, int | None]:
@@ -237,10 +259,13 @@ class Registers(Peripheral):
             shift, mask = 8 * (offset & 3), (1 << (8 * size)) - 1
             written = (value & mask) << shift
             r.write(written, mask << shift)
-            for bits, match, target, set_, clear in r.commands:
+            for (bits, match, target, set_, clear), copy in zip(r.commands, r.copies, strict=True):
                 if bits & (mask << shift) == bits and written & bits == match:
                     t = r if target is None else self.described[target]
                     t.value = (t.value & ~clear | set_) & 0xFFFFFFFF
+                    if copy is not None:
+                        m = copy[1]
+                        t.value = t.value & ~m | self.read(copy[0], 4) & m
             return
         self.regs.write(offset, size, value)
 
