@@ -63,6 +63,27 @@ def test_exit_code_follows_the_firmware():
     assert p.returncode == 3
 
 
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize(("code", "process"), [(256, 1), (0x2000, 1), (300, 44), (-1, 255)])
+def test_a_firmware_exit_code_a_process_cannot_hold_never_reads_as_success(tmp_path, code, process):
+    """A process returns the low byte of its status: 256 (or a failure bit mask above bit 7)
+    would be 0, a pass in CI. mcusim returns 1 for those, the low byte otherwise; the report
+    and --json keep the firmware's own code."""
+    from pathlib import Path
+
+    from simtest import build_bare_m4
+
+    here = Path(__file__).resolve().parent
+    image = build_bare_m4(here / "exit" / "code.S", tmp_path / "c.elf", f"CODE={code}")
+    p = run_cli(
+        "run", str(image), "--target", "mps2-an386", "-q", "--json", str(tmp_path / "r.json")
+    )
+    assert p.returncode == process, p.stderr
+    d = json.loads((tmp_path / "r.json").read_text())
+    assert (d["exit_code"], d["mcusim_exit_code"]) == (code, process)
+    assert (f"exit code {code} does not fit" in p.stderr) == (code != process)
+
+
 def test_a_fault_exits_1_with_a_debugger_style_report():
     p = run_cli("run", elf("mps2-an386", "fault"), "--target", "mps2-an386")
     assert p.returncode == 1

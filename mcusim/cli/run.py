@@ -202,7 +202,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         progress.close()
     failures = check_budget(result.to_dict(), budget) if budget else []
     result = dataclasses.replace(result, budget_failures=tuple(failures))
-    code = result.exit_code
+    code = process_exit_code(result.exit_code)
     if failures and code == 0:
         code = EXIT_FAILURE
     extra = {"budget": budget, "budget_ok": not failures, "mcusim_exit_code": code}
@@ -265,8 +265,19 @@ def cmd_run(a: argparse.Namespace) -> int:
 
             print_micro_profiler(extra["op_report"], console)  # TFLM's own ticks, if printed
             print_memory_report(extra["memory"], console)
-    print(exit_line(dataclasses.replace(result, exit_code=code)), file=sys.stderr)
+    line = exit_line(dataclasses.replace(result, exit_code=code))
+    if code != result.exit_code and not failures:
+        line += f"; the firmware's exit code {result.exit_code} does not fit a process's 0-255"
+    print(line, file=sys.stderr)
     return code
+
+
+def process_exit_code(code: int) -> int:
+    """What the process returns for the firmware's exit ``code``: its low byte, as a shell
+    would see it, except that a non-zero code whose low byte is 0 (256, a bit mask of failures
+    above bit 7) returns 1 (EXIT_FAILURE): it must never read as success."""
+    low = code & 0xFF
+    return EXIT_FAILURE if code and not low else low
 
 
 class _Progress:

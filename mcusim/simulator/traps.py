@@ -70,7 +70,7 @@ class Traps:
             r.stop(
                 "exit",
                 f"firmware exited through semihosting with code {e.code}",
-                code=e.code & 0xFF,
+                code=e.code,
             )
             cpu.set_reg("pc", (pc + 2) | 1)
             return

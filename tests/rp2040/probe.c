@@ -141,7 +141,9 @@ void reset(void) {
     while (!FLAG) __asm__ volatile("wfi");
     uint32_t t1 = REG(TIMER + 0x0C); /* TIMELR (latches TIMEHR) */
     if (REG(TIMER + 0x08) != 0) fail |= 1u << 11;   /* TIMEHR */
-    if (t1 - target > 5 || REG(TIMER + 0x20) & 1) fail |= 1u << 11;
+    /* read within 20 µs of the alarm: the wake-up, the handler and its return take about
+     * 3 µs at 125 MHz and 7 µs at 48 MHz (a few hundred cycles, XIP cache misses included) */
+    if (t1 - target > 20 || REG(TIMER + 0x20) & 1) fail |= 1u << 11;
     if (FLAG != 1) fail |= 1u << 12;
 
     puts_uart("rp2040 ok t=");
