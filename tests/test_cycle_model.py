@@ -179,6 +179,18 @@ def test_flash_caches_simulated_line_by_line_match_hand_counts(native):
     assert prefetch["loop_fits"] == M4["loop_fits"] + WS  # 58
     assert prefetch["loop_big"] == M4["loop_big"] + 3 * WS  # 160
 
+    # a flash of 4-byte words behind the same caches: a 16-byte line is four flash reads, each
+    # paid the first time its word is needed. loop_fits' 2 lines are 8 words (cold pass
+    # only); the block after the loop (ldr, subs, pop at 0x520-0x525) needs 2 words of its
+    # line; loop_big's 6 lines (24 words) miss on each of the 3 passes; each of stream16's
+    # reads is a word of its own
+    words, r = run("cache-words")
+    assert words["loop_fits"] == M4["loop_fits"] + (8 + 2) * WS  # 85
+    assert words["loop_big"] == M4["loop_big"] + (3 * 24 + 2) * WS  # 373
+    assert words["stream16"] == M4["stream16"] + 16 * WS  # 66
+    (flash,) = r.memory_stalls
+    assert flash["data_stall_cycles"] == WS * flash["dcache"]["misses"]
+
     # no cache: every line of every block pays WS at each execution, the data reads too
     uncached, r = run("flash-ws3")
     assert uncached["loop_fits"] == M4["loop_fits"] + 3 * LOOP_FITS_LINES * WS + WS  # 76
@@ -376,3 +388,23 @@ def test_it_blocks_end_inside_a_block_unless_it_is_cut_in_the_middle_of_one():
     whole = decode(bytes.fromhex("b8bf04630134"), 0x100, model.names)
     assert [i.name for i in whole] == ["it", "str", "add"]
     assert not it_blocks_end_inside(cut) and it_blocks_end_inside(whole)
+
+
+def test_a_cache_line_is_filled_one_flash_read_at_a_time():
+    """STM32L4+-like ART: 32-byte lines, a flash read of 8 bytes, 5 wait states, a unified
+    cache: each 8-byte word costs 5 the first time it is needed, then nothing."""
+    from mcusim.config.target import CacheGeometry, MemoryRegion
+    from mcusim.timing.flash import FlashTiming
+
+    geometry = CacheGeometry(lines=4, line_bytes=32, ways=4, data=True)
+    region = MemoryRegion("flash", "flash", 0, 0x1000, "rx", 5, 8, False, True, geometry)
+    f = FlashTiming(region)
+    assert f.fetch(0x100, 8, sequential=False) == 5  # the line's first word
+    assert f.fetch(0x108, 24, sequential=True) == 3 * 5  # the other three: one read each
+    assert f.fetch(0x100, 32, sequential=False) == 0  # all four held
+    assert f.fetch(0x11C, 8, sequential=False) == 5  # 0x11C-0x123: only 0x120's word misses
+    assert f.read(0x124) == 0  # that word was fetched: unified cache
+    assert (f.read(0x128), f.read(0x12C)) == (5, 0)  # one read brings 8 bytes
+    for line in range(4):  # four other lines evict the least recent one (0x100's)
+        f.fetch(0x200 + 32 * line, 2, sequential=False)
+    assert f.fetch(0x100, 2, sequential=False) == 5  # reallocated: its words are gone

@@ -102,10 +102,12 @@ typedef struct {
 } fp_rules;
 
 /* A set-associative cache of line numbers, least recently used replaced first (flash.py
-   LineCache): each set holds `ways` entries of line + 1, most recent first, 0 when empty. */
+   LineCache): each set holds `ways` entries of line + 1, most recent first, 0 when empty, and
+   beside each the mask of the line's words (flash reads of 1 << word_shift bytes) it holds. */
 typedef struct {
-    uint32_t shift, n_sets, ways;
+    uint32_t shift, word_shift, n_sets, ways;
     uint64_t *tags;
+    uint32_t *words;
     uint64_t hits, misses;
 } fp_cache;
 
@@ -298,10 +300,12 @@ void fp_free(fp_state *s)
         fp_region *g = s->regions[r];
         if (g->dcache && g->dcache != g->icache) {
             free(g->dcache->tags);
+            free(g->dcache->words);
             free(g->dcache);
         }
         if (g->icache) {
             free(g->icache->tags);
+            free(g->icache->words);
             free(g->icache);
         }
         free(g);
@@ -513,11 +517,20 @@ int64_t fp_set_cache(fp_region *r, int64_t which, int64_t lines, int64_t line_by
         return -1;
     }
     fp_cache *c = calloc(1, sizeof *c);
-    if (!c || !(c->tags = calloc((size_t)lines, sizeof *c->tags))) {
+    if (!c || !(c->tags = calloc((size_t)lines, sizeof *c->tags)) ||
+        !(c->words = calloc((size_t)lines, sizeof *c->words))) {
+        if (c) {
+            free(c->tags);
+        }
         free(c);
         return -1;
     }
     c->shift = (uint32_t)__builtin_ctzll((uint64_t)line_bytes);
+    /* a word is a flash read (the region's fetch width), at most a line, at most 32 a line */
+    c->word_shift = r->width_shift < c->shift ? r->width_shift : c->shift;
+    if (c->shift - c->word_shift > 5) {
+        c->word_shift = c->shift - 5;
+    }
     c->ways = (uint32_t)ways;
     c->n_sets = (uint32_t)(lines / ways);
     if (which == 0) {
@@ -546,6 +559,7 @@ void fp_invalidate(fp_region *r, int64_t icache, int64_t dcache)
     for (int i = 0; i < 2; i++) {
         if (which[i]) {
             memset(which[i]->tags, 0, (size_t)which[i]->n_sets * which[i]->ways * 8);
+            memset(which[i]->words, 0, (size_t)which[i]->n_sets * which[i]->ways * 4);
         }
     }
 }
@@ -561,30 +575,46 @@ void fp_region_stats(const fp_region *r, int64_t *out)
     out[5] = r->dcache ? (int64_t)r->dcache->misses : 0;
 }
 
-/* Looks `line` up, fills it on a miss; 1 on a hit (flash.py LineCache.access). */
-static int cache_access(fp_cache *c, uint64_t line)
+/* The mask of the words of start's line that [start, end) covers (flash.py LineCache.words). */
+static uint32_t cache_words(const fp_cache *c, uint64_t start, uint64_t end)
 {
-    uint64_t *set = c->tags + (line % c->n_sets) * c->ways, key = line + 1;
-    if (set[0] == key) {
+    uint64_t per = ((uint64_t)1 << (c->shift - c->word_shift)) - 1;
+    uint32_t first = (uint32_t)((start >> c->word_shift) & per);
+    uint32_t last = (uint32_t)(((end - 1) >> c->word_shift) & per);
+    return (uint32_t)((((uint64_t)1 << (last - first + 1)) - 1) << first);
+}
+
+/* Looks up the `words` (a mask) of `line`, allocating the line on a miss; how many of them
+   had to be read from flash, 0 on a hit (flash.py LineCache.access). */
+static uint32_t cache_access(fp_cache *c, uint64_t line, uint32_t words)
+{
+    size_t at = (line % c->n_sets) * c->ways;
+    uint64_t *set = c->tags + at, key = line + 1;
+    uint32_t *held = c->words + at;
+    if (set[0] != key) {
+        uint32_t w = 1;
+        while (w < c->ways && set[w] != key) {
+            w++;
+        }
+        uint32_t have = 0;
+        if (w < c->ways) {
+            have = held[w];
+        } else {
+            w = c->ways - 1; /* the least recent (or an empty) entry goes */
+        }
+        memmove(set + 1, set, w * sizeof *set);
+        memmove(held + 1, held, w * sizeof *held);
+        set[0] = key;
+        held[0] = have;
+    }
+    uint32_t missing = words & ~held[0];
+    if (!missing) {
         c->hits++;
-        return 1;
+        return 0;
     }
-    uint32_t w = 1;
-    while (w < c->ways && set[w] != key) {
-        w++;
-    }
-    int hit = w < c->ways;
-    if (!hit) {
-        w = c->ways - 1; /* the least recent (or an empty) entry goes */
-    }
-    memmove(set + 1, set, w * sizeof *set);
-    set[0] = key;
-    if (hit) {
-        c->hits++;
-    } else {
-        c->misses++;
-    }
-    return hit;
+    held[0] |= missing;
+    c->misses++;
+    return (uint32_t)__builtin_popcount(missing);
 }
 
 /* Stall cycles fetching [address, address + size) from r (FlashTiming.fetch). */
@@ -595,13 +625,20 @@ static uint64_t fetch_stall(fp_region *r, uint64_t address, uint32_t size, int s
     }
     fp_cache *c = r->icache_on ? r->icache : NULL;
     uint32_t shift = c ? c->shift : r->width_shift;
-    uint64_t first = address >> shift, last = (address + size - 1) >> shift, stall = 0;
+    uint64_t end = address + size, first = address >> shift, last = (end - 1) >> shift;
+    uint64_t stall = 0;
     for (uint64_t line = first; line <= last; line++) {
-        if (c && cache_access(c, line)) {
-            continue;
+        uint64_t reads = 1;
+        if (c) {
+            uint64_t lo = line << shift, hi = (line + 1) << shift;
+            reads = cache_access(c, line,
+                                 cache_words(c, address > lo ? address : lo, end < hi ? end : hi));
+            if (!reads) {
+                continue;
+            }
         }
         if (!(r->prefetch && (seq || line != first))) {
-            stall += (uint64_t)r->wait_states;
+            stall += (uint64_t)r->wait_states * reads;
         }
     }
     r->fetch_stall += stall;
@@ -851,7 +888,9 @@ void fp_data_hook(void *uc, int type, uint64_t address, int size, int64_t value,
 {
     (void)uc, (void)type, (void)size, (void)value;
     fp_region *r = user_data;
-    if (r->dcache_on && r->dcache && cache_access(r->dcache, address >> r->dcache->shift)) {
+    fp_cache *c = r->dcache;
+    if (r->dcache_on && c &&
+        !cache_access(c, address >> c->shift, cache_words(c, address, address + 1))) {
         return;
     }
     fp_state *s = r->s;
