@@ -59,13 +59,14 @@ def test_every_sample_app_gives_a_per_op_report_and_the_reference_output(app, ta
     rep = d["op_report"]
     _check_rows(rep["rows"], load_model(SAMPLE_MODELS / f"{app}.tflite"))
     # the app brackets its invoke with DWT CYCCNT reads: the ops fill that window but for the
-    # engine's dispatch between them (a few hundred cycles per op)
+    # engine's dispatch between them (a few hundred cycles per op: up to about 370 on
+    # stm32l4r5, whose 5-wait-state flash reads each 8-byte word of the cold dispatch code)
     dwt = int(re.search(r"dwt_cycles=(\d+)", d["console"]).group(1))
     first = rep["rows"][: len(load_model(SAMPLE_MODELS / f"{app}.tflite").operators)]
     if target != "rp2040":  # the Cortex-M0+ has no CYCCNT: the app prints 0
         # the printed window is the first (reference) inference
         first_cycles = sum(r["cycles"] for r in first)
-        assert 0 <= dwt - first_cycles <= 0.01 * dwt + 300 * len(first)
+        assert 0 <= dwt - first_cycles <= 0.01 * dwt + 400 * len(first)
     assert d["memory"]["fits"] is True and d["memory"]["flash"]["model_bytes"] > 0
 
 
