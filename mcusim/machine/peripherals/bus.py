@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
+
+from mcusim.errors import ConfigError
 
 
 class System(Protocol):
@@ -133,3 +135,26 @@ def register_bit(value: object) -> tuple[int, int] | None:
     ):
         return value["offset"], value["bit"]
     return None
+
+
+def peripheral_request(
+    where: str, entry: Any, numbers: dict[str, range], bit_key: str, usage: str
+) -> tuple:
+    """A DMA model's request entry in a target file: ``numbers``' keys (each an integer in its
+    range), ``peripheral``, ``bit_key = {offset, bit}`` (the bit of the peripheral's register
+    that is the request) and an optional ``meaning``; as ``(numbers..., peripheral, offset,
+    bit)``, or a :class:`ConfigError` saying "``where`` must be ``usage``"."""
+    bit = register_bit(entry.get(bit_key)) if isinstance(entry, dict) else None
+    ok = (
+        isinstance(entry, dict)
+        and not set(entry) - {*numbers, "peripheral", bit_key, "meaning"}
+        and all(
+            isinstance(entry.get(k), int) and not isinstance(entry[k], bool) and entry[k] in r
+            for k, r in numbers.items()
+        )
+        and isinstance(entry.get("peripheral"), str)
+        and bit is not None
+    )
+    if not ok:
+        raise ConfigError(f"{where} must be {usage}")
+    return (*(entry[k] for k in numbers), entry["peripheral"], *bit)

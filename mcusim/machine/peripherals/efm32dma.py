@@ -48,7 +48,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     outside_dma_regions,
-    register_bit,
+    peripheral_request,
 )
 
 MASK32 = 0xFFFFFFFF
@@ -84,7 +84,6 @@ CYCLE_NAMES = {
     6: "peripheral scatter-gather (primary)", 7: "peripheral scatter-gather (alternate)",
 }  # fmt: skip
 N_MINUS_1 = 0x3FF << 4
-REQUEST_KEYS = ("sourcesel", "sigsel", "peripheral", "signal", "meaning")
 
 
 class _Pl230Cycles(Peripheral):
@@ -243,23 +242,11 @@ def _descriptor_problem(ctrl: int) -> str | None:
 def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
     """``{sourcesel, sigsel, peripheral, signal = {offset, bit}}``: the CHx_CTRL selection of a
     peripheral's signal, active while that bit of its register is set."""
-    sig = register_bit(r.get("signal")) if isinstance(r, dict) else None
-    ok = (
-        isinstance(r, dict)
-        and not set(r) - set(REQUEST_KEYS)
-        and isinstance(r.get("sourcesel"), int)
-        and 1 <= r["sourcesel"] < 64
-        and isinstance(r.get("sigsel"), int)
-        and 0 <= r["sigsel"] < 16
-        and isinstance(r.get("peripheral"), str)
-        and sig is not None
-    )
-    if not ok:
-        raise ConfigError(
-            f"{where} must be {{sourcesel (1-63), sigsel (0-15), peripheral, signal = {{offset, "
-            "bit}}}}: the CHx_CTRL selection of a peripheral signal, active while that bit is set"
-        )
-    return r["sourcesel"], r["sigsel"], r["peripheral"], *sig
+    return peripheral_request(
+        where, r, {"sourcesel": range(1, 64), "sigsel": range(16)}, "signal",
+        "{sourcesel (1-63), sigsel (0-15), peripheral, signal = {offset, bit}}: the CHx_CTRL "
+        "selection of a peripheral signal, active while that bit is set",
+    )  # fmt: skip
 
 
 class Efm32Dma(_Pl230Cycles):

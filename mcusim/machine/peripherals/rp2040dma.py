@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System, register_bit
+from mcusim.machine.peripherals.bus import Peripheral, System, peripheral_request
 
 MASK32 = 0xFFFFFFFF
 CHANNELS, CHANNEL_SPAN = 12, 0x40
@@ -61,7 +61,6 @@ GLOBAL_NAMES = {
 }  # fmt: skip
 # write-1 registers an atomic alias write is taken as a plain write of (as the timer's INTR)
 PLAIN_ON_ALIAS = (INTR, INTS0, INTS1, MULTI_CHAN_TRIGGER, CHAN_ABORT)
-DREQ_KEYS = ("dreq", "peripheral", "enable", "meaning")
 
 
 class Rp2040Dma(Peripheral):
@@ -347,18 +346,8 @@ def _unmodelled(ch: int, ctrl: int, dreqs: dict) -> str | None:
 def _dreq(where: str, d: Any) -> tuple[int, str, int, int]:
     """``{dreq, peripheral, enable = {offset, bit}}``: that peripheral's request is DREQ
     number ``dreq`` and is active while the bit of its register at ``offset`` is set."""
-    en = register_bit(d.get("enable")) if isinstance(d, dict) else None
-    ok = (
-        isinstance(d, dict)
-        and not set(d) - set(DREQ_KEYS)
-        and isinstance(d.get("dreq"), int)
-        and 0 <= d["dreq"] < 0x3B
-        and isinstance(d.get("peripheral"), str)
-        and en is not None
-    )
-    if not ok:
-        raise ConfigError(
-            f"{where} must be {{dreq (0-58), peripheral, enable = {{offset, bit}}}}: the "
-            "peripheral's request is that DREQ while that bit of its register is set"
-        )
-    return d["dreq"], d["peripheral"], *en
+    return peripheral_request(
+        where, d, {"dreq": range(0x3B)}, "enable",
+        "{dreq (0-58), peripheral, enable = {offset, bit}}: the peripheral's request is that "
+        "DREQ while that bit of its register is set",
+    )  # fmt: skip

@@ -50,7 +50,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     outside_dma_regions,
-    register_bit,
+    peripheral_request,
 )
 from mcusim.machine.peripherals.samd51dmaregs import TCMPL, DmacRegisters
 
@@ -60,7 +60,6 @@ ENABLE = 1 << 1
 VALID, SRCINC, DSTINC, STEPSEL = 1 << 0, 1 << 10, 1 << 11, 1 << 12
 TRIGACT_BLOCK, TRIGACT_BURST, TRIGACT_TRANSACTION = 0, 2, 3
 MAX_FETCHES = 0x10000
-TRIGGER_KEYS = ("trigsrc", "peripheral", "ready", "meaning")
 
 
 class Samd51Dmac(DmacRegisters):
@@ -343,19 +342,8 @@ def _descriptor_problem(btctrl: int, btcnt: int, chevctrl: int) -> str | None:
 def _trigger(where: str, t: Any) -> tuple[int, str, int, int]:
     """``{trigsrc, peripheral, ready = {offset, bit}}``: the peripheral's trigger is number
     ``trigsrc`` and is active while that bit of its register is set."""
-    ready = register_bit(t.get("ready")) if isinstance(t, dict) else None
-    ok = (
-        isinstance(t, dict)
-        and not set(t) - set(TRIGGER_KEYS)
-        and isinstance(t.get("trigsrc"), int)
-        and not isinstance(t.get("trigsrc"), bool)
-        and 1 <= t["trigsrc"] < 0x80
-        and isinstance(t.get("peripheral"), str)
-        and ready is not None
-    )
-    if not ok:
-        raise ConfigError(
-            f"{where} must be {{trigsrc (1-127), peripheral, ready = {{offset, bit}}}}: the "
-            "peripheral's DMA trigger is that TRIGSRC while that bit of its register is set"
-        )
-    return t["trigsrc"], t["peripheral"], *ready
+    return peripheral_request(
+        where, t, {"trigsrc": range(1, 0x80)}, "ready",
+        "{trigsrc (1-127), peripheral, ready = {offset, bit}}: the peripheral's DMA trigger is "
+        "that TRIGSRC while that bit of its register is set",
+    )  # fmt: skip

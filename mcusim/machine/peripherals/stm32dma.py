@@ -41,7 +41,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     outside_dma_regions,
-    register_bit,
+    peripheral_request,
 )
 
 MASK32 = 0xFFFFFFFF
@@ -61,7 +61,6 @@ FCR_RESET, FCR_FEIE, FCR_DMDIS = 0x21, 1 << 7, 1 << 2
 FEIF, DMEIF, TEIF, HTIF, TCIF = 1 << 0, 1 << 2, 1 << 3, 1 << 4, 1 << 5
 FLAG_SHIFT = (0, 6, 16, 22)
 DIR_NAMES = ("peripheral-to-memory", "memory-to-peripheral", "memory-to-memory", "reserved")
-REQUEST_KEYS = ("stream", "channel", "peripheral", "enable", "meaning")
 
 
 class _DmaController(Peripheral):
@@ -324,20 +323,8 @@ class Stm32Dma(_DmaController):
 def _request(where: str, r: Any) -> tuple[int, int, str, int, int]:
     """``{stream, channel, peripheral, enable = {offset, bit}}``: the peripheral requests that
     stream on that channel while the bit of its register at ``offset`` is set."""
-    en = register_bit(r.get("enable")) if isinstance(r, dict) else None
-    ok = (
-        isinstance(r, dict)
-        and not set(r) - set(REQUEST_KEYS)
-        and isinstance(r.get("stream"), int)
-        and 0 <= r["stream"] < 8
-        and isinstance(r.get("channel"), int)
-        and 0 <= r["channel"] < 8
-        and isinstance(r.get("peripheral"), str)
-        and en is not None
-    )
-    if not ok:
-        raise ConfigError(
-            f"{where} must be {{stream (0-7), channel (0-7), peripheral, enable = {{offset, "
-            "bit}}}}: the peripheral asks for that stream while that bit of its register is set"
-        )
-    return r["stream"], r["channel"], r["peripheral"], *en
+    return peripheral_request(
+        where, r, {"stream": range(8), "channel": range(8)}, "enable",
+        "{stream (0-7), channel (0-7), peripheral, enable = {offset, bit}}: the peripheral asks "
+        "for that stream while that bit of its register is set",
+    )  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import System, register_bit
+from mcusim.machine.peripherals.bus import System, peripheral_request
 from mcusim.machine.peripherals.stm32dma import MASK32, _DmaController
 
 # The channel-style controller (STM32F1 RM0008 §13.4, STM32L4+ RM0432 §11.6): ISR / IFCR with
@@ -21,7 +21,6 @@ CH_GIF, CH_TCIF, CH_HTIF, CH_TEIF = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 CH_EN, CH_TCIE, CH_HTIE, CH_TEIE = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 CH_DIR, CH_CIRC, CH_PINC, CH_MINC, CH_MEM2MEM = 1 << 4, 1 << 5, 1 << 6, 1 << 7, 1 << 14
 CCR_BITS = 0x7FFF
-CHANNEL_REQUEST_KEYS = ("channel", "request", "peripheral", "enable", "meaning")
 
 
 class Stm32DmaChannels(_DmaController):
@@ -240,26 +239,14 @@ class Stm32DmaChannels(_DmaController):
 def _channel_request(where: str, r: Any, channels: int, mux: bool) -> tuple[int, str, int, int]:
     """``{channel, peripheral, enable = {offset, bit}}`` (fixed mapping) or ``{request, ...}``
     (with a DMAMUX): the peripheral asks while that bit of its register is set."""
-    key = "request" if mux else "channel"
-    en = register_bit(r.get("enable")) if isinstance(r, dict) else None
-    number = r.get(key) if isinstance(r, dict) else None
-    ok = (
-        isinstance(r, dict)
-        and not set(r) - set(CHANNEL_REQUEST_KEYS)
-        and ({"channel", "request"} - {key}).isdisjoint(r)
-        and isinstance(number, int)
-        and (1 <= number <= channels if not mux else 1 <= number < 128)
-        and isinstance(r.get("peripheral"), str)
-        and en is not None
+    key, numbers = ("request", range(1, 128)) if mux else ("channel", range(1, channels + 1))
+    what = (
+        "request (the DMAMUX request number, 1-127)"
+        if mux
+        else f"channel (1-{channels}): the fixed request mapping"
     )
-    if not ok:
-        what = (
-            "request (the DMAMUX request number, 1-127)"
-            if mux
-            else f"channel (1-{channels}): the fixed request mapping"
-        )
-        raise ConfigError(
-            f"{where} must be {{{what}, peripheral, enable = {{offset, bit}}}}: the peripheral "
-            "asks while that bit of its register is set"
-        )
-    return number, r["peripheral"], *en
+    return peripheral_request(
+        where, r, {key: numbers}, "enable",
+        f"{{{what}, peripheral, enable = {{offset, bit}}}}: the peripheral asks while that bit "
+        "of its register is set",
+    )  # fmt: skip
