@@ -158,3 +158,48 @@ def peripheral_request(
     if not ok:
         raise ConfigError(f"{where} must be {usage}")
     return (*(entry[k] for k in numbers), entry["peripheral"], *bit)
+
+
+def dma_write(
+    owner: object,
+    mmio: Any,
+    dst: int,
+    step: int,
+    size: int,
+    items: list[bytes],
+    *,
+    system: System | None = None,
+    regions: tuple[str, ...] = (),
+) -> str | None:
+    """Write a DMA controller's ``items`` (``size`` bytes each) from ``dst`` on, ``step``
+    apart (0: every item to one address, the last one stays): through the model of the
+    peripheral there (a console UART prints them) or into writable memory, inside
+    ``regions`` when given. None when written, else why the DMA cannot (its caller stops the
+    run with that)."""
+    target = mmio.peripheral_at(dst) if mmio else None
+    if target is owner:
+        return "writing the DMA controller's own registers is not modelled"
+    last = dst + step * (len(items) - 1)
+    if target is not None:
+        if last + size > target.base + target.size_bytes:
+            return f"write to 0x{last:08x} leaves {target.name}"
+        for i, item in enumerate(items):
+            target.write(dst + i * step - target.base, size, int.from_bytes(item, "little"))
+        return None
+    span = last - dst + size
+    region = mmio.target.region_at(dst, span) if mmio else None
+    if region is None or "w" not in region.access:
+        return (
+            f"write of {span} byte(s) to 0x{dst:08x}: not writable memory or a modelled "
+            "peripheral (bus errors are not modelled)"
+        )
+    if system is not None and outside_dma_regions(system, regions, dst, span):
+        return f"destination 0x{dst:08x} is outside {', '.join(regions)}"
+    if step == size:
+        mmio.cpu.write(dst, b"".join(items))
+    elif step:
+        for i, item in enumerate(items):
+            mmio.cpu.write(dst + i * step, item)
+    else:
+        mmio.cpu.write(dst, items[-1])
+    return None

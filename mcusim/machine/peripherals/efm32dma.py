@@ -47,6 +47,7 @@ from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
     dma_region_names,
+    dma_write,
     outside_dma_regions,
     peripheral_request,
 )
@@ -170,34 +171,11 @@ class _Pl230Cycles(Peripheral):
             self._stop(ch, f"reading the source: {e}")
             return False
         items = [data[i * src_step : i * src_step + size] for i in range(count)]
-        target = self.mmio.peripheral_at(dst)
-        last = dst + dst_step * (count - 1)
-        if target is self:
-            self._stop(ch, "writing the DMA controller's own registers is not modelled")
+        why = dma_write(self, self.mmio, dst, dst_step, size, items,
+                        system=self.system, regions=self.dma_regions)  # fmt: skip
+        if why:
+            self._stop(ch, why)
             return False
-        if target is not None:
-            if last + size > target.base + target.size_bytes:
-                self._stop(ch, f"write to 0x{last:08x} leaves {target.name}")
-                return False
-            for i, item in enumerate(items):
-                target.write(dst + i * dst_step - target.base, size, int.from_bytes(item, "little"))
-            return True
-        span = dst_step * (count - 1) + size
-        region = self.mmio.target.region_at(dst, span)
-        if region is None or "w" not in region.access:
-            self._stop(ch, f"write of {span} byte(s) to 0x{dst:08x}: not writable memory or a "
-                       "modelled peripheral (bus errors are not modelled)")  # fmt: skip
-            return False
-        if outside_dma_regions(self.system, self.dma_regions, dst, span):
-            self._stop(ch, f"destination 0x{dst:08x} is outside {', '.join(self.dma_regions)}")
-            return False
-        if dst_step == size:
-            self.mmio.cpu.write(dst, b"".join(items))
-        elif dst_step:
-            for i, item in enumerate(items):
-                self.mmio.cpu.write(dst + i * dst_step, item)
-        else:  # every item to one address: the last one stays
-            self.mmio.cpu.write(dst, items[-1])
         return True
 
     def alt_base(self) -> int:

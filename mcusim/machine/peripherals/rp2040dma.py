@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System, peripheral_request
+from mcusim.machine.peripherals.bus import Peripheral, System, dma_write, peripheral_request
 
 MASK32 = 0xFFFFFFFF
 CHANNELS, CHANNEL_SPAN = 12, 0x40
@@ -275,30 +275,10 @@ class Rp2040Dma(Peripheral):
         chunks = [data[i * size : (i + 1) * size] for i in range(items)]
         if swap:
             chunks = [c[::-1] for c in chunks]
-        last = dst + step * (items - 1)
-        target = self.mmio.peripheral_at(dst) if self.mmio else None
-        if target is self:
-            self._stop(ch, "writing the DMA's own registers (control blocks) is not modelled")
+        why = dma_write(self, self.mmio, dst, step, size, chunks)
+        if why:
+            self._stop(ch, why)
             return False
-        if target is not None:
-            if last + size > target.base + target.size_bytes:
-                self._stop(ch, f"write to 0x{last:08x} leaves {target.name}")
-                return False
-            for i, c in enumerate(chunks):
-                target.write(dst + i * step - target.base, size, int.from_bytes(c, "little"))
-            return True
-        span = step * (items - 1) + size
-        region = self.mmio.target.region_at(dst, span) if self.mmio else None
-        if region is None or "w" not in region.access:
-            self._stop(
-                ch, f"write of {span} byte(s) to 0x{dst:08x}: not writable memory or a modelled "
-                "peripheral (bus errors are not modelled)",
-            )  # fmt: skip
-            return False
-        if step:
-            self.mmio.cpu.write(dst, b"".join(chunks))
-        else:  # every item to one address: the last one stays
-            self.mmio.cpu.write(dst, chunks[-1])
         return True
 
     def _ints(self, line: int) -> int:

@@ -49,6 +49,7 @@ from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
     dma_region_names,
+    dma_write,
     outside_dma_regions,
     peripheral_request,
 )
@@ -290,21 +291,10 @@ class Samd51Dmac(DmacRegisters):
         return True
 
     def _write_beat(self, ch: int, at: int, size: int, data: bytes) -> bool:
-        target = self.mmio.peripheral_at(at) if self.mmio else None
-        if target is self:
-            self._unmodelled("writing the DMAC's own registers is not modelled", ch)
+        why = dma_write(self, self.mmio, at, 0, size, [data])
+        if why:
+            self._unmodelled(why, ch)
             return False
-        if target is not None:
-            target.write(at - target.base, size, int.from_bytes(data, "little"))
-            return True
-        region = self.mmio.target.region_at(at, size) if self.mmio else None
-        if region is None or "w" not in region.access:
-            self._unmodelled(
-                f"write of {size} byte(s) to 0x{at:08x}: not writable memory or a modelled "
-                "peripheral (bus errors are not modelled)", ch,
-            )  # fmt: skip
-            return False
-        self.mmio.cpu.write(at, data)
         return True
 
 
