@@ -165,6 +165,9 @@ def depthwise_optimized(op: OpInfo) -> dict:
         "scalar_channels": n * px * rest,
         "scalar_rows": rows * rest,
         "scalar_taps": taps * rest,
+        # pixels that run both the four-channel and the scalar loop: their code together can
+        # outgrow a small instruction cache and be fetched again for every pixel
+        "mixed_pixels": n * px if c4 and rest else 0,
     }
 
 
