@@ -106,14 +106,28 @@ class RegisterFile:
 def dma_region_names(where: str, value: object, system: System | None) -> tuple[str, ...]:
     """A DMA peripheral's ``dma_regions``: names of the target's memory regions its DMA can
     read (empty: any), checked against the target."""
-    from mcusim.errors import ConfigError
-
     if not isinstance(value, (list, tuple)) or not all(isinstance(r, str) for r in value):
         raise ConfigError(f"{where}.dma_regions must be an array of memory region names")
     for r in value:
         if system is not None and system.memory_region(r) is None:
             raise ConfigError(f"{where}.dma_regions: no memory region '{r}' in the target")
     return tuple(value)
+
+
+def watch_source(
+    mmio: Any, sources: dict[str, Peripheral], name: str, where: str, callback
+) -> Peripheral:
+    """The peripheral ``name`` of the MMIO map that a DMA model reads requests from (a
+    :class:`ConfigError` naming ``where`` when the target has none), kept in ``sources``; the
+    firmware's writes to it call ``callback`` (once per peripheral, however many requests it
+    makes)."""
+    p = mmio.by_name(name)
+    if p is None:
+        raise ConfigError(f"{where}: no peripheral '{name}' in the target")
+    if name not in sources:
+        sources[name] = p
+        p.watch_writes(lambda _offset: callback())
+    return p
 
 
 def outside_dma_regions(system: System, names: tuple[str, ...], address: int, size: int) -> bool:

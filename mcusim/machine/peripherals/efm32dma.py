@@ -50,6 +50,7 @@ from mcusim.machine.peripherals.bus import (
     dma_write,
     outside_dma_regions,
     peripheral_request,
+    watch_source,
 )
 
 MASK32 = 0xFFFFFFFF
@@ -273,14 +274,7 @@ class Efm32Dma(_Pl230Cycles):
         request an enabled channel waits for."""
         self.mmio = mmio
         for _, _, peripheral, _, _ in self.requests:
-            p = mmio.by_name(peripheral)
-            if p is None:
-                raise ConfigError(
-                    f"{self.where}.requests: no peripheral '{peripheral}' in the target"
-                )
-            if peripheral not in self.sources:
-                self.sources[peripheral] = p
-                p.watch_writes(lambda _offset: self._service())
+            watch_source(mmio, self.sources, peripheral, f"{self.where}.requests", self._service)
 
     # -- registers -------------------------------------------------------------------------
     def claims(self, offset: int) -> bool:

@@ -34,7 +34,13 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, System, dma_write, peripheral_request
+from mcusim.machine.peripherals.bus import (
+    Peripheral,
+    System,
+    dma_write,
+    peripheral_request,
+    watch_source,
+)
 
 MASK32 = 0xFFFFFFFF
 CHANNELS, CHANNEL_SPAN = 12, 0x40
@@ -118,12 +124,7 @@ class Rp2040Dma(Peripheral):
         there may raise a request a busy channel waits for."""
         self.mmio = mmio
         for peripheral, _, _ in self.dreqs.values():
-            p = mmio.by_name(peripheral)
-            if p is None:
-                raise ConfigError(f"{self.where}.dreqs: no peripheral '{peripheral}' in the target")
-            if peripheral not in self.sources:
-                self.sources[peripheral] = p
-                p.watch_writes(lambda _offset: self._service())
+            watch_source(mmio, self.sources, peripheral, f"{self.where}.dreqs", self._service)
 
     # -- registers -------------------------------------------------------------------------
     def claims(self, offset: int) -> bool:

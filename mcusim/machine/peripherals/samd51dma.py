@@ -52,6 +52,7 @@ from mcusim.machine.peripherals.bus import (
     dma_write,
     outside_dma_regions,
     peripheral_request,
+    watch_source,
 )
 from mcusim.machine.peripherals.samd51dmaregs import TCMPL, DmacRegisters
 
@@ -101,14 +102,7 @@ class Samd51Dmac(DmacRegisters):
         """Find the trigger peripherals and watch their writes: a write may raise a trigger."""
         self.mmio = mmio
         for peripheral, _, _ in self.triggers.values():
-            p = mmio.by_name(peripheral)
-            if p is None:
-                raise ConfigError(
-                    f"{self.where}.triggers: no peripheral '{peripheral}' in the target"
-                )
-            if peripheral not in self.sources:
-                self.sources[peripheral] = p
-                p.watch_writes(lambda _offset: self._service())
+            watch_source(mmio, self.sources, peripheral, f"{self.where}.triggers", self._service)
 
     # -- hooks the registers call ----------------------------------------------------------
     def _channel_line(self, ch: int) -> int:

@@ -42,6 +42,7 @@ from mcusim.machine.peripherals.bus import (
     dma_region_names,
     outside_dma_regions,
     peripheral_request,
+    watch_source,
 )
 
 MASK32 = 0xFFFFFFFF
@@ -82,13 +83,7 @@ class _DmaController(Peripheral):
         self.bytes_moved = 0
 
     def _watch(self, mmio: Any, peripheral: str, what: str) -> Peripheral:
-        p = mmio.by_name(peripheral)
-        if p is None:
-            raise ConfigError(f"{self.where}.{what}: no peripheral '{peripheral}' in the target")
-        if peripheral not in self.sources:
-            self.sources[peripheral] = p
-            p.watch_writes(lambda _offset: self._service())
-        return p
+        return watch_source(mmio, self.sources, peripheral, f"{self.where}.{what}", self._service)
 
     def _service(self) -> None:
         raise NotImplementedError
