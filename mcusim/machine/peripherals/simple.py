@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, RegisterFile, System
+from mcusim.machine.peripherals.bus import Peripheral, RegisterFile, System, register_bit
 
 
 def _constant_reads(where: str, entries: Any) -> dict[int, int]:
@@ -342,21 +342,13 @@ def _interrupts(
         raise ConfigError(f"{where}.interrupts needs irq: the UART's IRQ number")
 
     def bit(e: Any, key: str) -> tuple[int, int]:
-        b = e.get(key) if isinstance(e, dict) else None
-        if not (
-            isinstance(b, dict)
-            and set(b) <= {"offset", "bit"}
-            and isinstance(b.get("offset"), int)
-            and 0 <= b["offset"] < size_bytes
-            and b["offset"] % 4 == 0
-            and isinstance(b.get("bit"), int)
-            and 0 <= b["bit"] < 32
-        ):
+        b = register_bit(e.get(key)) if isinstance(e, dict) else None
+        if b is None or not 0 <= b[0] < size_bytes:
             raise ConfigError(
                 f"{where}.interrupts entries are {{flag = {{offset, bit}}, enable = {{offset, "
                 "bit}}, meaning}}: a status bit and the bit enabling its interrupt"
             )
-        return b["offset"], b["bit"]
+        return b
 
     out = []
     for e in entries:
