@@ -97,9 +97,7 @@ class MmioMap:
             if p is None:
                 on_unknown(address, "write")
                 return
-            p.write(address - p.base, size, value)
-            for watcher in p.write_watchers:
-                watcher(address - p.base)
+            _write(p, address - p.base, size, value)
 
         self.cpu.map_mmio(page, PAGE, read, write)
 
@@ -146,9 +144,7 @@ class MmioMap:
                 return
             new = (got[0] & ~(1 << bit)) | ((value & 1) << bit)
             if got[1] is not None:
-                got[1].write(at - got[1].base, size, new)
-                for watcher in got[1].write_watchers:
-                    watcher(at - got[1].base)
+                _write(got[1], at - got[1].base, size, new)
             else:
                 cpu.write(at, new.to_bytes(size, "little"))
 
@@ -183,3 +179,10 @@ def _subtract(lo: int, hi: int, taken: list[tuple[int, int]]) -> list[tuple[int,
     if cursor < hi:
         out.append((cursor, hi))
     return out
+
+
+def _write(p: Peripheral, offset: int, size: int, value: int) -> None:
+    """A firmware write to peripheral ``p``, then the models watching its writes."""
+    p.write(offset, size, value)
+    for watcher in p.write_watchers:
+        watcher(offset)
