@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mcusim.units import seconds_at
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -113,7 +115,7 @@ class CoreClock:
 
     def seconds(self, cycles: int) -> float:
         """Time from reset to cycle ``cycles``."""
-        return sum(c / hz for hz, c, _ in self.split(cycles, 0))
+        return seconds_at(cycles, self.history(), self.hz)
 
     def history(self) -> tuple[tuple[int, float], ...]:
         """(cycle, Hz) of each change, the start included; empty when the clock never
