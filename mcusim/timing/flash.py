@@ -40,7 +40,7 @@ class LineCache:
         last = ((end - 1) >> self.word_shift) & ((1 << per_line) - 1)
         return ((1 << (last - first + 1)) - 1) << first
 
-    def access(self, line: int, words: int = 1) -> int:
+    def access(self, line: int, words: int) -> int:
         """Look up the ``words`` (a mask) of ``line``, allocating the line on a miss; how many
         of them had to be read from flash (0: a hit)."""
         ways = self._sets[line % self.n_sets]
