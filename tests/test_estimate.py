@@ -22,11 +22,8 @@ sys.path.insert(0, str(ROOT / "tests" / "engine"))
 OWN = ROOT / "firmware_samples" / "models"
 SHARED = ROOT.parent / "shared" / "models"
 SHARED_MISSING = "../shared/models not present; our sample models run the same checks"
-# The per-op goal (±10 %) is checked on the ops that take at least 1 % of the inference. Below
-# that, SOFTMAX's cycles depend on its input values (how many are within the exponent's
-# range), and the few hundred cycles of a RESHAPE or a tiny FULLY_CONNECTED on whether its code
-# (and memcpy's) is still in the flash cache: the README's table shows those errors too.
-BIG_OP_SHARE = 0.01
+# The goals: ±5 % in total and ±10 % for every op (SOFTMAX and the RESHAPE after other ops
+# included: both used to miss, see the tests at the end of this file).
 
 
 def shared(name):
@@ -47,7 +44,6 @@ def compare(path, target, kernels):
     per_op = {
         f"{e.index} {e.op}": (e.cycles - m["cycles"]) / m["cycles"] * 100
         for e, m in zip(est.ops, emu["ops"], strict=True)
-        if m["cycles"] >= BIG_OP_SHARE * emu["cycles"]
     }
     total = (est.cycles - emu["cycles"]) / emu["cycles"] * 100
     return est, emu, per_op, total
@@ -56,15 +52,17 @@ def compare(path, target, kernels):
 CASES = [
     (OWN / "kws.tflite", "apollo3", "optimized"),
     (OWN / "digits.tflite", "nrf52840", "reference"),
+    (OWN / "digits.tflite", "samd51", "optimized"),  # SOFTMAX, a cold RESHAPE after CONVs
     (OWN / "anomaly.tflite", "stm32l4r5", "optimized"),
     (OWN / "sine.tflite", "mps2-an386", "reference"),
+    (OWN / "sine.tflite", "samd51", "optimized"),  # the odd-row FC path first met in op 2
 ]
 
 
 @pytest.mark.parametrize(
     ("path", "target", "kernels"), CASES, ids=lambda v: str(getattr(v, "stem", v))
 )
-def test_estimate_of_a_sample_model_is_within_5_percent_in_total_and_10_per_big_op(
+def test_estimate_of_a_sample_model_is_within_5_percent_in_total_and_10_per_op(
     path, target, kernels
 ):
     est, emu, per_op, total = compare(path, target, kernels)
@@ -77,9 +75,7 @@ def test_estimate_of_a_sample_model_is_within_5_percent_in_total_and_10_per_big_
     "path", [shared("kws_ref_model"), shared("ad01_int8"), shared("pretrainedResnet_quant")]
 )
 @pytest.mark.parametrize("kernels", ["reference", "optimized"])
-def test_estimate_of_an_mlperf_tiny_model_is_within_5_percent_in_total_and_10_per_big_op(
-    path, kernels
-):
+def test_estimate_of_an_mlperf_tiny_model_is_within_5_percent_in_total_and_10_per_op(path, kernels):
     est, emu, per_op, total = compare(path, "apollo3", kernels)
     assert abs(total) <= 5.0, f"total {total:+.2f} %"
     bad = {k: round(v, 1) for k, v in per_op.items() if abs(v) > 10}
@@ -230,3 +226,98 @@ def test_corrupted_models_give_an_input_error_or_an_estimate_never_another_excep
                 assert name in e.message and "\n" not in e.message
                 outcomes["input error"] += 1
     assert outcomes["estimate"] > 0 and outcomes["input error"] > 0
+
+
+def _single_op_cycles(tmp_path, data, target, x):
+    """The op cycles of one run of ``data`` on ``target`` with the input array ``x``."""
+    import numpy as np
+
+    from mcusim.profile.profiler import OpProfiler
+    from mcusim.simulator.model_run import run_model
+
+    model, inp = tmp_path / "m.tflite", tmp_path / "x.npy"
+    model.write_bytes(data)
+    np.save(inp, x)
+    run = run_model(str(model), load_target(target), input_path=str(inp), observers=(OpProfiler(),))
+    return [(o["op"], int(o["cycles"])) for o in run.result.extensions["ops"]["ops"]]
+
+
+@pytest.mark.parametrize("target", ["samd51", "mps2-an386"])
+def test_softmax_takes_the_same_cycles_whatever_its_input_values(tmp_path, target):
+    """Our SOFTMAX masks the values below its cut-off instead of skipping them, so the shape
+    sets its time (the estimate's premise): a flat row, where every value is exponentiated,
+    and a one-spike row, where all but one are below the cut-off, cost the same work."""
+    import numpy as np
+    from mce_testlib import TT, ModelBuilder, Op, Opt, fb, options
+
+    mb = ModelBuilder()
+    x = mb.tensor([1, 40], TT.INT8, 0.5, 0)  # beta x scale 0.5: cut-off 64 steps below the max
+    y = mb.tensor([1, 40], TT.INT8, 1 / 256, -128)
+    mb.op(Op.SOFTMAX, [x], [y], Opt.SoftmaxOptions, options(fb.SoftmaxOptionsT, beta=1.0))
+    data = mb.build([x], [y])
+    flat = np.zeros((1, 40), np.int8)
+    spike = np.full((1, 40), -128, np.int8)
+    spike[0, 7] = 127
+    a = _single_op_cycles(tmp_path, data, target, flat)
+    b = _single_op_cycles(tmp_path, data, target, spike)
+    assert a[0][0] == b[0][0] == "SOFTMAX" and a[0][1] > 1000
+    # skipping the 39 values below the cut-off would save about 60 % of the op; what is
+    # left is the rounding and saturation branches of the fixed-point helpers (about 1 %)
+    assert abs(a[0][1] - b[0][1]) <= 0.02 * a[0][1]
+
+
+def test_a_reshape_after_other_ops_costs_what_the_fitting_grid_measures_on_its_own(tmp_path):
+    """A model's RESHAPE finds memcpy's code cold (the ops before it evicted it); the fitting
+    grid's first RESHAPE must too, so neither the runner's input copy nor the engine's start-up
+    may call memcpy. digits' RESHAPE (after two CONV_2Ds and a pool) against a one-op model of
+    the same bytes, on a target with a flash cache."""
+    import numpy as np
+    from mce_testlib import TT, ModelBuilder, Op, Opt, fb, options
+
+    from mcusim.opcost.graph import load_graph
+
+    data = (OWN / "digits.tflite").read_bytes()
+    target = load_target("samd51")
+    emu = emulate_model(data, target, "reference", name="digits")
+    (op,) = [o for o in load_graph(data, "digits").ops if o.op == "RESHAPE"]
+    n = 1
+    for d in op.output:
+        n *= d
+    mb = ModelBuilder()
+    x = mb.tensor([1, n], TT.INT8, 0.1, 0)
+    shape = mb.tensor([2], TT.INT32, data=np.array([n, 1]))
+    y = mb.tensor([n, 1], TT.INT8, 0.1, 0)
+    mb.op(Op.RESHAPE, [x, shape], [y], Opt.ReshapeOptions,
+          options(fb.ReshapeOptionsT, newShape=[n, 1]))  # fmt: skip
+    alone = emulate_model(mb.build([x], [y]), target, "reference", name="reshape")
+    assert alone["ops"][0]["cycles"] == emu["ops"][op.index]["cycles"]
+
+
+def test_cold_code_paths_and_warm_weights_are_counted_once_per_model():
+    from mcusim.opcost.features import features
+    from mcusim.opcost.graph import OpInfo
+
+    def fc(units, depth, weights, batches=1):
+        return OpInfo(
+            index=0, op="FULLY_CONNECTED",
+            inputs=((batches, depth), (units, depth), (units,)),
+            input_types=("int8", "int8", "int32"), input_constant=(False, True, True),
+            input_scales=(0.1, 0.01, 0.001), output=(batches, units), output_type="int8",
+            weight_bytes=units * depth + 4 * units, weight_tensors=weights,
+        )  # fmt: skip
+
+    seen: set = set()
+    f = features(fc(4, 16, (1, 2)), "optimized", seen=seen, dcache_bytes=256)
+    assert (f["cold"], f["cold_pairs"], f["cold_singles"]) == (1, 1, 0)
+    assert f["warm_weight_loads"] == 0  # first read of these weights
+    g = features(fc(3, 16, (3, 4)), "optimized", seen=seen, dcache_bytes=256)
+    assert (g["cold"], g["cold_pairs"], g["cold_singles"]) == (0, 0, 1)  # odd row: new path
+    h = features(fc(4, 16, (1, 2)), "optimized", seen=seen, dcache_bytes=256)
+    assert h["warm_weight_loads"] == 2 * 2 * 4  # 2 pairs x 4 quads x 2 rows, all cached
+    assert (
+        features(fc(4, 16, (1, 2)), "optimized", seen=seen, dcache_bytes=32)["warm_weight_loads"]
+        == 0
+    )  # 80 bytes do not fit a 32-byte cache
+    # a second batch row reads weights the first row just cached
+    b = features(fc(4, 16, (5, 6), batches=2), "optimized", seen=set(), dcache_bytes=256)
+    assert b["warm_weight_loads"] == b["pair_quads"] * 2 / 2

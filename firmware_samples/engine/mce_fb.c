@@ -11,7 +11,6 @@
  * All values are little endian and read byte by byte, so unaligned or hostile offsets can
  * never fault, and every range is checked against the buffer size before it is touched.
  */
-#include <string.h>
 
 #include "mce_internal.h"
 
@@ -22,10 +21,12 @@ static uint32_t rd_u16(const uint8_t *q)
 
 float mce_rd_f32(const uint8_t *q)
 {
-    uint32_t u = mce_rd_u32(q);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
+    union {
+        uint32_t u;
+        float f;
+    } v; /* type punning through a union (C11): no library memcpy call */
+    v.u = mce_rd_u32(q);
+    return v.f;
 }
 
 /* True when [pos, pos+len) lies inside the buffer. */

@@ -8,9 +8,28 @@
  * flush the multiplier to zero. We avoid libm: frexp/round/floor are done on the IEEE-754
  * bit patterns, which gives exactly the same values as the C library functions.
  */
-#include <string.h>
-
 #include "mce_internal.h"
+
+/* A double's bits and back, through a union (C11 type punning): no call to the library's
+ * memcpy, whose code the kernels that copy (RESHAPE) then meet as cold as inside a model. */
+typedef union {
+    double d;
+    uint64_t u;
+} mce_f64_bits;
+
+static uint64_t bits_of(double d)
+{
+    mce_f64_bits v;
+    v.d = d;
+    return v.u;
+}
+
+static double double_of(uint64_t u)
+{
+    mce_f64_bits v;
+    v.u = u;
+    return v.d;
+}
 
 /* d = q * 2^exp with q in [0.5, 1); returns 0 for d == 0 or non-finite d. */
 static double mce_frexp(double d, int *exp)
@@ -18,7 +37,7 @@ static double mce_frexp(double d, int *exp)
     uint64_t bits;
     int e;
     int adjust = 0;
-    memcpy(&bits, &d, sizeof bits);
+    bits = bits_of(d);
     e = (int)((bits >> 52) & 0x7ffu);
     if (e == 0x7ff || d == 0.0) {
         *exp = 0;
@@ -26,14 +45,13 @@ static double mce_frexp(double d, int *exp)
     }
     if (e == 0) { /* subnormal: scale up by 2^64 first */
         d *= 18446744073709551616.0;
-        memcpy(&bits, &d, sizeof bits);
+        bits = bits_of(d);
         e = (int)((bits >> 52) & 0x7ffu);
         adjust = -64;
     }
     *exp = e - 1022 + adjust;
     bits = (bits & ~((uint64_t)0x7ff << 52)) | ((uint64_t)1022 << 52);
-    memcpy(&d, &bits, sizeof d);
-    return d;
+    return double_of(bits);
 }
 
 double mce_round(double x)

@@ -5,7 +5,8 @@
  * evaluated in fixed point (mce_exp_on_negative_values, Q0.31 result), the exps are summed
  * in Q12.19, the sum's reciprocal is formed by Newton-Raphson (mce_one_over_one_plus_x), and
  * each output is exp * reciprocal scaled to 1/256 steps with zero point -128. Differences
- * below diff_min give exp = 0 and the output -128.
+ * below diff_min give exp = 0 and the output -128. The work per element is the same whatever
+ * the values (masks instead of branches), so the kernel's time depends on the shape only.
  *
  * The polynomial and the constants are the mathematical ones: exp(-1/8), 1/3 and
  * exp(-2^k) for k = -2..4 in Q0.31, and 48/17, -32/17 in Q2.29, each rounded to nearest.
@@ -49,9 +50,13 @@ MCE_INLINE int32_t mce_exp_on_negative_values(int32_t a, int32_t int_bits)
     int32_t remainder = a_mod_minus_quarter - a; /* the multiple of 1/4 still to apply */
     int32_t k;
     for (k = 0; k < 7; k++) {
-        /* exp(-2^(k-2)) is only needed while 2^(k-2) is representable: k - 2 < int_bits */
-        if (k - 2 < int_bits && (remainder & (int32_t)((uint32_t)1 << (frac_bits - 2 + k))))
-            result = mce_srdhm(result, exp_neg_pow2[k]);
+        /* exp(-2^(k-2)) is only needed while 2^(k-2) is representable: k - 2 < int_bits.
+         * The product is formed for every bit and kept by a mask, not a branch: the time
+         * does not depend on the value (as gemmlowp's select-based barrel shifter). */
+        if (k - 2 < int_bits) {
+            int32_t keep = -(int32_t)(((uint32_t)remainder >> (frac_bits - 2 + k)) & 1u);
+            result = (mce_srdhm(result, exp_neg_pow2[k]) & keep) | (result & ~keep);
+        }
     }
     return a == 0 ? INT32_MAX : result;
 }
@@ -72,6 +77,18 @@ MCE_INLINE int32_t mce_one_over_one_plus_x(int32_t a)
     return mce_sat_mul_pot(x, 1); /* x/2 in Q1.30 read as Q0.31 */
 }
 
+/* exp(beta * scale * diff) in Q0.31 for diff = x - max(x) <= 0, and 0 below diff_min.
+ * Every element takes the same work: a diff below the cut-off is evaluated at diff_min
+ * and its result masked to 0 (a select, not a branch), so a row's time does not depend
+ * on how many of its values are near the maximum. */
+MCE_INLINE int32_t mce_softmax_exp(const mce_softmax_params *p, int32_t diff)
+{
+    int32_t keep = -(int32_t)(diff >= p->diff_min);
+    int32_t d = (diff & keep) | (p->diff_min & ~keep);
+    int32_t scaled = mce_srdhm(mce_shl(d, p->input_left_shift), p->input_mult);
+    return mce_exp_on_negative_values(scaled, 5) & keep;
+}
+
 void mce_softmax_s8(const mce_softmax_params *p, const int8_t *input, int8_t *output)
 {
     int32_t r, c;
@@ -83,28 +100,18 @@ void mce_softmax_s8(const mce_softmax_params *p, const int8_t *input, int8_t *ou
             if (in[c] > mx)
                 mx = in[c];
         for (c = 0; c < p->depth; c++) {
-            int32_t diff = (int32_t)in[c] - mx;
-            if (diff >= p->diff_min) {
-                int32_t scaled = mce_srdhm(mce_shl(diff, p->input_left_shift), p->input_mult);
-                /* Q12.19 accumulation; wraps (instead of UB) beyond 4096 classes */
-                sum = (int32_t)((uint32_t)sum +
-                                (uint32_t)mce_rdivpot(mce_exp_on_negative_values(scaled, 5), 12));
-            }
+            int32_t e = mce_softmax_exp(p, (int32_t)in[c] - mx);
+            /* Q12.19 accumulation; wraps (instead of UB) beyond 4096 classes */
+            sum = (int32_t)((uint32_t)sum + (uint32_t)mce_rdivpot(e, 12));
         }
         headroom = mce_clz32((uint32_t)sum);
         bits_over_unit = 12 - headroom;
         recip = mce_one_over_one_plus_x(
             (int32_t)(((uint32_t)sum << headroom) - ((uint32_t)1 << 31)));
         for (c = 0; c < p->depth; c++) {
-            int32_t diff = (int32_t)in[c] - mx;
-            if (diff >= p->diff_min) {
-                int32_t scaled = mce_srdhm(mce_shl(diff, p->input_left_shift), p->input_mult);
-                int32_t e = mce_exp_on_negative_values(scaled, 5);
-                int32_t v = mce_rdivpot(mce_srdhm(recip, e), bits_over_unit + 23);
-                out[c] = (int8_t)mce_clamp(v - 128, -128, 127);
-            } else {
-                out[c] = -128;
-            }
+            int32_t e = mce_softmax_exp(p, (int32_t)in[c] - mx);
+            int32_t v = mce_rdivpot(mce_srdhm(recip, e), bits_over_unit + 23);
+            out[c] = (int8_t)mce_clamp(v - 128, -128, 127); /* e = 0 gives -128 */
         }
     }
 }

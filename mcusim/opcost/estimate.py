@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from mcusim.errors import InputError
-from mcusim.opcost.features import NoCostModel, features, first_of_type, kernel_flavour
+from mcusim.opcost.features import NoCostModel, features, kernel_flavour
 from mcusim.opcost.graph import Graph, load_graph
 from mcusim.opcost.tables import (
     CostTable,
@@ -95,8 +95,9 @@ def estimate_bytes(
         )
     weighted_err = 0.0
     dcache = data_cache_bytes(target)
-    for op, first in zip(graph.ops, first_of_type(graph.ops), strict=True):
-        row = _op_estimate(op, kernels, table, clock, power, first, dcache)
+    seen: set = set()  # kernels and code paths already in the instruction cache
+    for op in graph.ops:
+        row = _op_estimate(op, kernels, table, clock, power, seen, dcache)
         est.ops.append(row)
         est.macs += op.macs or 0
         if row.cycles is None:
@@ -125,7 +126,7 @@ def _op_estimate(
     table: CostTable | None,
     clock: float,
     power: float,
-    first: bool,
+    seen: set,
     dcache: int,
 ):
     row = OpEstimate(
@@ -144,7 +145,7 @@ def _op_estimate(
         row.no_cost_table = "no cost table for this target"
         return row
     try:
-        counts = features(op, kernels, first=first, dcache_bytes=dcache)
+        counts = features(op, kernels, seen=seen, dcache_bytes=dcache)
     except NoCostModel as e:
         row.no_cost_table = str(e)
         return row

@@ -8,8 +8,6 @@ clips them). The fitted tables in ``cost_models/ops/`` give cycles per count. St
 
 from __future__ import annotations
 
-import math
-
 from mcusim.opcost.graph import OpInfo, padding_offset
 
 
@@ -239,36 +237,16 @@ def elementwise(op: OpInfo) -> dict:
     return {"calls": 1, "elements": n, "odometer_steps": steps}
 
 
-def softmax_diff_min(beta: float, input_scale: float) -> int:
-    """TFLite's int8 softmax cut-off: inputs more than this below the row's maximum are not
-    exponentiated (PopulateSoftmaxParams: QuantizeMultiplierGreaterThanOne of
-    beta x scale x 2^26, then CalculateInputRadius(5, shift))."""
-    real = min(beta * input_scale * (1 << 26), float((1 << 31) - 1))
-    if real <= 0:
-        return 0
-    q, shift = math.frexp(real)
-    if round(q * (1 << 31)) == 1 << 31:
-        shift += 1
-    return -math.floor(31 * (1 << 26) / 2.0**shift)
-
-
 def softmax(op: OpInfo) -> dict:
-    """Rows x depth; the share of inputs within the cut-off is taken for inputs spread evenly
-    over the int8 range (the data decides it on the chip)."""
+    """Rows x depth. Our kernel does the same work for every element (values below the
+    cut-off are masked, not skipped), so the shape alone sets its time."""
     _check_int8(op, 1)
     shape = op.inputs[0]
     depth = shape[-1] if shape else 1
     total = 1
     for d in shape:
         total *= d
-    diff_min = softmax_diff_min(op.options.get("beta", 1.0) or 1.0, op.input_scales[0] or 1.0)
-    share = min(1.0, (1 - diff_min) / 256)
-    return {
-        "calls": 1,
-        "rows": total // max(depth, 1),
-        "elements": total,
-        "exponentiated": total * share,
-    }
+    return {"calls": 1, "rows": total // max(depth, 1), "elements": total}
 
 
 def reshape(op: OpInfo) -> dict:
@@ -278,14 +256,24 @@ def reshape(op: OpInfo) -> dict:
     size = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4}.get(op.output_type)
     if size is None:
         raise NoCostModel(f"RESHAPE of {op.output_type} tensors")
-    nbytes = total * size  # newlib's memcpy on 16-byte aligned arena buffers
+    n = total * size
+    # newlib's memcpy for the aligned case (arena buffers are 16-byte aligned): a loop of
+    # 64-byte blocks, one of 16-byte blocks, one of words, then 0-3 tail bytes. Each loop
+    # costs per pass plus once for being entered or skipped (its branch falls through or is
+    # taken), hence a count and a taken flag per loop.
+    blocks64, blocks16, words, tail = n // 64, n % 64 // 16, n % 16 // 4, n % 4
     return {
         "calls": 1,
-        "blocks64": nbytes // 64,
-        "blocks16": nbytes % 64 // 16,
-        "words": nbytes % 16 // 4,
-        "tail_bytes": nbytes % 4,
-        "short": 1 if nbytes < 16 else 0,
+        "blocks64": blocks64,
+        "big_loop": 1 if blocks64 else 0,
+        "blocks16": blocks16,
+        "mid_loop": 1 if blocks16 else 0,
+        "words": words,
+        "word_loop": 1 if words else 0,
+        # the 1-3 tail bytes take three different branch paths (byte, halfword, both)
+        "tail1": 1 if tail == 1 else 0,
+        "tail2": 1 if tail == 2 else 0,
+        "tail3": 1 if tail == 3 else 0,
     }
 
 
@@ -323,20 +311,69 @@ UNCACHED = {
 }
 
 
+# Code paths of a kernel with code of their own (the two-row and odd-row FC loops and their
+# quad and tail loops; memcpy's three copy loops and its tail steps): the first op of a model
+# to take one fetches that code into the instruction cache (``cold_<path>``).
+COLD_PATHS = {
+    ("FULLY_CONNECTED", "optimized"): (
+        "pairs",
+        "pair_quads",
+        "pair_tail",
+        "singles",
+        "single_quads",
+        "single_tail",
+    ),
+    ("RESHAPE", "reference"): ("big_loop", "mid_loop", "word_loop", "tail1", "tail2", "tail3"),
+}
+
+
+# The weight loads of an FC (each weight read once per batch row): loads per loop pass.
+# Weights that fit the flash data cache are found there by every batch row after the first,
+# and by every row of a call whose weights an earlier call of the model already read (the
+# fitting grid's repeated calls; a model's layers each have their own weights):
+# ``warm_weight_loads`` counts those loads (each saves the flash wait states of a miss).
+WEIGHT_LOADS = {
+    ("FULLY_CONNECTED", "reference"): {"macs": 1},
+    ("FULLY_CONNECTED", "optimized"): {
+        "pair_quads": 2,
+        "pair_tail": 2,
+        "single_quads": 1,
+        "single_tail": 1,
+    },
+}
+
+
 def features(
-    op: OpInfo, kernels: str, *, first: bool = True, dcache_bytes: int | None = None
+    op: OpInfo, kernels: str, *, seen: set | None = None, dcache_bytes: int | None = None
 ) -> dict[str, int]:
     """The loop counts of ``op`` under ``kernels``; :class:`NoCostModel` when there is none.
-    ``first``: the model's first op of this type (its kernel's code is not yet in the
-    instruction cache: ``cold`` counts that call). ``dcache_bytes``: the data cache in front
-    of the flash holding the weights (0: none); a filter larger than it adds ``*_uncached``
-    counts."""
+    ``seen``: the kernels and code paths earlier ops of the model have run (updated here;
+    None: none). The first call of a kernel counts ``cold`` (its code is not yet in the
+    instruction cache), the first to take a path of COLD_PATHS ``cold_<path>``.
+    ``dcache_bytes``: the data cache in front of the flash holding the weights (0: none); a
+    filter larger than it adds ``*_uncached`` counts."""
     key = (op.op, kernel_flavour(op.op, kernels))
     fn = FEATURES.get(key)
     if fn is None:
         raise NoCostModel(f"no cost model for {op.op} (not fitted for our engine)")
     try:
-        f = fn(op) | {"cold": 1 if first else 0}
+        f = fn(op)
+        seen = set() if seen is None else seen
+        f["cold"] = 0 if op.op in seen else 1
+        seen.add(op.op)
+        for path in COLD_PATHS.get(key, ()):
+            f[f"cold_{path}"] = 1 if f[path] and (op.op, path) not in seen else 0
+            if f[path]:
+                seen.add((op.op, path))
+        if key in WEIGHT_LOADS and dcache_bytes is not None:
+            share = 0.0  # of the passes over the weights that find them in the cache
+            if op.weight_tensors and op.weight_bytes <= dcache_bytes:
+                batches = max(f.get("batches", 1), 1)
+                read = all(("weights", t) in seen for t in op.weight_tensors)
+                share = 1.0 if read else (batches - 1) / batches
+            loads = sum(f[name] * n for name, n in WEIGHT_LOADS[key].items())
+            f["warm_weight_loads"] = loads * share
+        seen.update(("weights", t) for t in op.weight_tensors)
         if key in UNCACHED and dcache_bytes is not None:
             filter_bytes = 1
             for d in op.inputs[1]:
@@ -347,13 +384,3 @@ def features(
         return f
     except (KeyError, IndexError, ValueError, TypeError, ZeroDivisionError) as e:
         raise NoCostModel(f"{op.op}: shapes or options the cost model cannot read ({e})") from None
-
-
-def first_of_type(ops) -> list[bool]:
-    """For each op, whether it is the first of its type in the model (a cold kernel call)."""
-    seen: set[str] = set()
-    out = []
-    for op in ops:
-        out.append(op.op not in seen)
-        seen.add(op.op)
-    return out

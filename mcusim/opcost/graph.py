@@ -52,6 +52,7 @@ class OpInfo:
     io_bytes: int = 0  # non-constant inputs and outputs: in the arena
     per_channel: int = 0  # output channels of a conv/depthwise (quantization tables)
     weight_scales: int = 0  # scales in the filter's quantization (1: per tensor)
+    weight_tensors: tuple[int, ...] = ()  # indices of the constant inputs (shared buffers)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ def _ops(model: Model, buf: Buffer) -> tuple[OpInfo, ...]:
                 io_bytes=sum(t.bytes for t in ins if t and not t.constant)
                 + sum(model.tensors[i].bytes for i in o.outputs if i >= 0),
                 per_channel=per_channel,
+                weight_tensors=tuple(
+                    i for i, t in zip(o.inputs, ins, strict=True) if t and t.constant
+                ),
                 weight_scales=n_scales[o.inputs[1]]
                 if len(o.inputs) > 1 and o.inputs[1] >= 0
                 else 0,
