@@ -54,6 +54,7 @@ CASES = [
     (OWN / "digits.tflite", "nrf52840", "reference"),
     (OWN / "digits.tflite", "samd51", "optimized"),  # SOFTMAX, a cold RESHAPE after CONVs
     (OWN / "anomaly.tflite", "stm32l4r5", "optimized"),
+    (OWN / "vision.tflite", "stm32l4r5", "optimized"),  # 8/16-channel depthwise, 1 KB I-cache
     (OWN / "sine.tflite", "mps2-an386", "reference"),
     (OWN / "sine.tflite", "samd51", "optimized"),  # the odd-row FC path first met in op 2
 ]

@@ -65,8 +65,8 @@ SYMBOLS = {
     "RESHAPE": "mce_reshape",
 }
 COUNTS = {  # grid cases per op
-    "CONV_2D": 72,
-    "DEPTHWISE_CONV_2D": 60,
+    "CONV_2D": 96,
+    "DEPTHWISE_CONV_2D": 96,
     "FULLY_CONNECTED": 96,
     "AVERAGE_POOL_2D": 28,
     "MAX_POOL_2D": 28,
@@ -137,6 +137,18 @@ def conv_like(rng, depthwise):
         sh, sw = (int(v) for v in rng.choice([1, 1, 1, 2, 2, 3], size=2))
         dh, dw = (int(v) for v in rng.choice([1, 1, 1, 1, 2], size=2))
         pad = int(rng.choice([fb.Padding.SAME, fb.Padding.VALID]))
+        if rng.random() < 1 / 3:
+            # the layers of mobile networks (MobileNet, DS-CNN): square 3x3 depthwise or 1x1 /
+            # 3x3 convolutions, channels a multiple of 8, stride 1 or 2, 'same' padding. Drawn
+            # apart so that the four-channel loops they run are well covered by the fit (the
+            # draw above mostly gives odd channel counts and kernel shapes).
+            h = w = logi(rng, 2, 12 if sm else 48)
+            c = int(rng.choice([8, 16, 24, 32, 48, 64, 96, 128]))
+            oc = c if depthwise else int(rng.choice([8, 16, 24, 32, 48, 64]))
+            kh = kw = 3 if depthwise or rng.random() < 0.5 else 1
+            sh = sw = int(rng.choice([1, 1, 2]))
+            dh = dw = 1
+            pad = int(fb.Padding.SAME)
         oh, ow = out_size(pad, h, kh, sh, dh), out_size(pad, w, kw, sw, dw)
         if oh < 1 or ow < 1:
             continue
@@ -490,7 +502,7 @@ def main() -> int:
     grid = build_grid(args.seed)
     counts = ", ".join(f"{n} {op}" for op, n in COUNTS.items())
     grid_note = (
-        f"{len(grid)} seeded single-op int8 models ({counts}; a third of the cases run their op twice on the same input (the second call warm); SOFTMAX after a FULLY_CONNECTED; RESHAPE as chains of 1-6 ops), "
+        f"{len(grid)} seeded single-op int8 models ({counts}; a third of the cases run their op twice on the same input (the second call warm); a third of CONV_2D and DEPTHWISE_CONV_2D with mobile-network layer shapes (3x3 depthwise, 1x1 or 3x3 conv, channels a multiple of 8, stride 1-2, same padding); a quarter of FULLY_CONNECTED 1-3-output heads; SOFTMAX after a FULLY_CONNECTED; RESHAPE as chains of 1-6 ops), "
         "shapes log-uniform, about 40 % small enough for the 1 KiB input of the smallest "
         "runner; cases that do not fit a target's runner are skipped"
     )
