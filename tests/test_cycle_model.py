@@ -69,6 +69,12 @@ V7M = {
 }
 M4 = {
     **V7M,
+    # B taken (1 + P=1) to an aligned 16-bit NOP (1), three ADD.W at addresses = 2 mod 4 (1
+    # each) and one cycle for the run of three unaligned 32-bit instructions (measured rule,
+    # cost_models/cores/cortex-m4.toml); a run of stores pays it from the fourth store on
+    "wide_run3": T0 + 2 + 1 + 3 + 1,
+    "wide_str3": T0 + 2 + 1 + 3,
+    "wide_str4": T0 + 2 + 1 + 4 + 1,
     "mla": T0 + 1,  # MLA: 1 (M4)
     "umull_small": T0 + 1,  # UMULL: 1 (M4, table 3-1)
     "umull_large": T0 + 1,
@@ -80,6 +86,10 @@ M4 = {
 }
 M3 = {
     **V7M,
+    # the unaligned-wide run rule was measured on a Cortex-M4 only: not charged on the M3
+    "wide_run3": T0 + 2 + 1 + 3,
+    "wide_str3": T0 + 2 + 1 + 3,
+    "wide_str4": T0 + 2 + 1 + 4,
     "mla": T0 + 2,  # MLA: 2 on Cortex-M3 (M3 TRM table 3-1)
     # UMULL 3-5 with early-out: 1000*1000 has 10 significant bits -> 2 bytes -> 1 + 2 = 3
     "umull_small": T0 + 3,

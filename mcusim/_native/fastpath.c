@@ -98,6 +98,7 @@ typedef struct {
 typedef struct {
     int32_t pipelining, pipe_saved, pipe_min, addr_stall, literal_extra, fp_stall;
     int32_t unaligned_target_extra;
+    int32_t group_extra, group_min, store_group_min; /* the unaligned-wide group rule */
     int32_t alu, alu_pc, load, load_pc, load_literal, load_multiple, pop_pc;
 } fp_rules;
 
@@ -714,6 +715,8 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     int64_t total = 0, taken_extra = 0, flags = FL_NATIVE;
     int prev_kind = 0;
     const td_insn *prev = NULL;
+    uint64_t at = address; /* the instruction's address */
+    int run = 0, run_stores = 1, charged = 0; /* CycleModel.cost_block's group rule */
     for (int k = 0; k < n; k++) {
         const td_insn *in = &s->insns[k];
         const fp_stem *st = stem_of(s, in->mnemonic);
@@ -780,6 +783,19 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
             in->target == address) {
             flags |= FL_SELF_LOOP;
         }
+        if (R->group_extra && in->size == 4 && (at & 2)) {
+            run++;
+            run_stores = run_stores && (c->kind & K_STORE);
+            if (!charged && run >= (run_stores ? R->store_group_min : R->group_min)) {
+                cycles += R->group_extra;
+                charged = 1;
+            }
+        } else {
+            run = 0;
+            run_stores = 1;
+            charged = 0;
+        }
+        at += in->size;
         total += cycles;
         prev = in;
         prev_kind = c->kind;

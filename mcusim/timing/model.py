@@ -62,6 +62,9 @@ class CycleModel:
         self.literal_extra = int(r.get("literal_load_fetch_contention_cycles", 0))
         self.fp_stall = int(r.get("fp_result_use_stall_cycles", 0))
         self.unaligned_target_extra = int(r.get("unaligned_wide_target_extra_cycles", 0))
+        self.group_extra = int(r.get("unaligned_wide_group_extra_cycles", 0))
+        self.group_min = int(r.get("unaligned_wide_group_min", 3))
+        self.store_group_min = int(r.get("unaligned_wide_store_group_min", 4))
         self._fallback = ClassCost("unknown", 1)
 
     def classify(self, insn: Insn) -> str:
@@ -96,6 +99,7 @@ class CycleModel:
         prev: Insn | None = None
         prev_cls = ""
         last = len(insns) - 1
+        run, run_stores, charged = 0, True, False  # the unaligned-wide group rule
         for i, insn in enumerate(insns):
             cls = self.classify(insn)
             if not cls:
@@ -114,6 +118,14 @@ class CycleModel:
                     taken_extra = extra
                 elif not insn.conditional:
                     cycles += extra
+            if self.group_extra and insn.is_wide and insn.address & 2:
+                run, run_stores = run + 1, run_stores and cls == "store"
+                group = self.store_group_min if run_stores else self.group_min
+                if not charged and run >= group:
+                    cycles += self.group_extra
+                    charged = True
+            else:
+                run, run_stores, charged = 0, True, False
             costs.append(cycles)
             classes.append(cls)
             prev, prev_cls = insn, cls

@@ -17,6 +17,9 @@
  * fits in the instruction cache, one larger than it (each loop starts at a 128-byte aligned
  * address, reached by a branch over the padding), and 16 word reads streamed from a table in
  * flash.
+ *
+ * The wide_* benches place runs of 32-bit instructions at halfword (not word) aligned
+ * addresses, the fetch pattern of the unaligned-wide group rule (cost_models/README.md).
  */
 #include <stdint.h>
 
@@ -68,6 +71,14 @@ BENCH(udiv_small, "movs r4, #3\n movw r5, #1000\n", "udiv r3, r4, r5\n")
 BENCH(udiv_32bit, "mov r4, #0xFFFFFFFF\n movs r5, #1\n", "udiv r3, r4, r5\n")
 BENCH(b_unaligned_wide, "", "b 2f\n" ".balign 4\n" "nop\n" "2:\n" "ldr.w r2, [r0]\n")
 BENCH(bl_bx, "", "bl mb_leaf\n")
+/* after a branch to an aligned 16-bit NOP: three 32-bit instructions at addresses = 2 mod 4
+   (an unaligned-wide run), then runs of three and four such stores */
+BENCH(wide_run3, "", "b 2f\n" ".balign 4\n" "2: nop\n" "add.w r5, r5, #1\n" "add.w r5, r5, #1\n"
+      "add.w r5, r5, #1\n")
+BENCH(wide_str3, "", "b 2f\n" ".balign 4\n" "2: nop\n" "str.w r5, [r6]\n" "str.w r5, [r6, #4]\n"
+      "str.w r5, [r6, #8]\n")
+BENCH(wide_str4, "", "b 2f\n" ".balign 4\n" "2: nop\n" "str.w r5, [r6]\n" "str.w r5, [r6, #4]\n"
+      "str.w r5, [r6, #8]\n" "str.w r5, [r6, #12]\n")
 BENCH(umull_small, "movw r5, #1000\n", "umull r3, r4, r5, r5\n")
 BENCH(umull_large, "ldr r5, =0x12345678\n", "umull r3, r4, r5, r5\n")
 __attribute__((naked, noinline)) void mb_leaf(void) { __asm volatile("bx lr\n"); }
@@ -141,6 +152,9 @@ int main(void)
     RUN(loop_big);
     RUN(stream16);
     RUN(bl_bx);
+    RUN(wide_run3);
+    RUN(wide_str3);
+    RUN(wide_str4);
     RUN(umull_small);
     RUN(umull_large);
 #endif

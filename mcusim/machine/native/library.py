@@ -128,6 +128,9 @@ class _Rules(ctypes.Structure):
             "literal_extra",
             "fp_stall",
             "unaligned_target_extra",
+            "group_extra",
+            "group_min",
+            "store_group_min",
             *SELECTED,
         )
     ]

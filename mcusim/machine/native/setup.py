@@ -53,6 +53,9 @@ class NativeSetup:
             m.literal_extra,
             m.fp_stall,
             m.unaligned_target_extra,
+            m.group_extra,
+            m.group_min,
+            m.store_group_min,
             *(self._class_index.get(n, -1) for n in SELECTED),
         )
         self._keep = (table, rules)
