@@ -32,15 +32,27 @@ BKPT_AB = b"\xab\xbe"
 PAGE = 0x1000
 
 
+IT_BITS = 0x0600FC00  # EPSR.IT in xPSR (mcusim/machine/cpu.py XPSR_IT_BITS)
+
+
 def add_virtual_tlb(uc: unicorn.Uc):
     """Fill the TLB from a hook, one to one: read/write for data, read/write/execute for
-    fetches (what mcusim's Cpu does); returns the callback, to keep alive."""
+    fetches (what mcusim's Cpu does); returns the callback, to keep alive. A data fill clears
+    the IT state Unicorn leaves in the CPU state (mcusim's ``Cpu._use_virtual_tlb`` explains
+    why): without it, code with loads inside IT blocks computes wrongly (vision-opt.elf's
+    SOFTMAX), and the floor would not be the same program."""
     uc.ctl_set_tlb_mode(unicorn.UC_TLB_VIRTUAL)
     rw, rwx = unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE, unicorn.UC_PROT_ALL
 
     def fill(uc, vaddr, access, entry, data):
         entry.paddr = vaddr
-        entry.perms = rwx if access == unicorn.UC_MEM_FETCH else rw
+        if access == unicorn.UC_MEM_FETCH:
+            entry.perms = rwx
+            return True
+        xpsr = uc.reg_read(A.UC_ARM_REG_XPSR)
+        if xpsr & IT_BITS:
+            uc.reg_write(A.UC_ARM_REG_XPSR, xpsr & ~IT_BITS)
+        entry.perms = rw
         return True
 
     uc.hook_add(unicorn.UC_HOOK_TLB_FILL, fill)
