@@ -130,6 +130,15 @@ def watch_source(
     return p
 
 
+def interrupt_line(system: System, irq: int, was_high: bool, high: bool) -> bool:
+    """A peripheral's interrupt line at its new level ``high``: a line that goes high makes
+    IRQ ``irq`` pending (one held high does not pend it again). Returns ``high``, the level to
+    keep."""
+    if high and not was_high:
+        system.set_pending(16 + irq)
+    return high
+
+
 def outside_dma_regions(system: System, names: tuple[str, ...], address: int, size: int) -> bool:
     """True when [address, address + size) is not inside one of the regions ``names``."""
     return bool(names) and not any(system.memory_region(r).contains(address, size) for r in names)

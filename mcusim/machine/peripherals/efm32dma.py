@@ -48,6 +48,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     dma_write,
+    interrupt_line,
     outside_dma_regions,
     peripheral_request,
     watch_source,
@@ -388,6 +389,4 @@ class Efm32Dma(_Pl230Cycles):
     def _update_line(self) -> None:
         """The DMA interrupt is high while IF & IEN is not 0; going high makes it pending."""
         high = bool(self.regs[IF] & self.regs[IEN])
-        if high and not self.line:
-            self.system.set_pending(16 + self.irq)
-        self.line = high
+        self.line = interrupt_line(self.system, self.irq, self.line, high)

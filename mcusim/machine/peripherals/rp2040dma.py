@@ -38,6 +38,7 @@ from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
     dma_write,
+    interrupt_line,
     peripheral_request,
     watch_source,
 )
@@ -289,9 +290,7 @@ class Rp2040Dma(Peripheral):
         """DMA_IRQ_0/1 is high while INTS0/1 is not 0; going high makes its IRQ pending."""
         for line in (0, 1):
             high = bool(self._ints(line))
-            if high and not self.lines[line]:
-                self.system.set_pending(16 + self.irqs[line])
-            self.lines[line] = high
+            self.lines[line] = interrupt_line(self.system, self.irqs[line], self.lines[line], high)
 
 
 def _register_name(word: int) -> str | None:

@@ -50,6 +50,7 @@ from mcusim.machine.peripherals.bus import (
     System,
     dma_region_names,
     dma_write,
+    interrupt_line,
     outside_dma_regions,
     peripheral_request,
     watch_source,
@@ -119,10 +120,8 @@ class Samd51Dmac(DmacRegisters):
         """A line high before and after a write to the DMAC is made pending again (the NVIC
         samples a level interrupt when the handler returns; ASF4's handler serves one channel)."""
         for line, irq in enumerate(self.irqs):
-            high = self._line_high(line)
-            if high and (not self.lines[line] or repend):
-                self.system.set_pending(16 + irq)
-            self.lines[line] = high
+            was = self.lines[line] and not repend
+            self.lines[line] = interrupt_line(self.system, irq, was, self._line_high(line))
 
     def _unmodelled(self, what: str, ch: int | None = None) -> None:
         if ch is not None:

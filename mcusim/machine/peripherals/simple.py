@@ -11,7 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import Peripheral, RegisterFile, System, register_bit
+from mcusim.machine.peripherals.bus import (
+    Peripheral,
+    RegisterFile,
+    System,
+    interrupt_line,
+    register_bit,
+)
 
 
 def _constant_reads(where: str, entries: Any) -> dict[int, int]:
@@ -327,9 +333,7 @@ class Uart(Registers):
             (self.read(f_off, 4) >> f_bit) & 1 and (self.read(e_off, 4) >> e_bit) & 1
             for f_off, f_bit, e_off, e_bit in self.interrupts
         )
-        if high and not self.line:
-            self.system.set_pending(16 + self.irq)
-        self.line = high
+        self.line = interrupt_line(self.system, self.irq, self.line, high)
 
 
 def _interrupts(

@@ -40,6 +40,7 @@ from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
     dma_region_names,
+    interrupt_line,
     outside_dma_regions,
     peripheral_request,
     watch_source,
@@ -142,11 +143,10 @@ class _DmaController(Peripheral):
     def _update_lines(self) -> None:
         """A unit's interrupt line is high while one of its flags is set with its enable bit;
         a line that goes high makes the unit's IRQ pending."""
-        for unit in range(len(self.irqs)):
-            high = self._line_high(unit)
-            if high and not self.lines[unit]:
-                self.system.set_pending(16 + self.irqs[unit])
-            self.lines[unit] = high
+        for unit, irq in enumerate(self.irqs):
+            self.lines[unit] = interrupt_line(
+                self.system, irq, self.lines[unit], self._line_high(unit)
+            )
 
 
 class Stm32Dma(_DmaController):
