@@ -98,6 +98,19 @@ def test_a_budget_overrun_exits_1_with_a_one_line_reason():
     assert p.returncode == 1
     assert "budget exceeded: cycles" in p.stderr and "> budget 1,000 cycles" in p.stderr
     assert "stack_bytes" not in p.stderr  # within budget
+
+
+def test_a_budget_the_run_has_no_figure_for_fails_saying_why():
+    # hello has no heap (no _sbrk); the MPS2 board has no power figures (energy shown as 0)
+    mps2 = elf("mps2-an386", "hello")
+    p = run_cli("run", mps2, "--target", "mps2-an386", "-q",
+                "--budget", "heap_bytes=100,energy_uj=1000,stack_bytes=4096")  # fmt: skip
+    assert p.returncode == 1
+    assert "heap_bytes: the firmware has no heap to measure" in p.stderr
+    assert "energy_uj: the target has no power figures" in p.stderr
+    assert "stack_bytes" not in p.stderr  # measured, within budget
+    p = run_cli("run", HELLO, "--target", "apollo3", "-q", "--budget", "energy_uj=1000")
+    assert p.returncode == 0, p.stderr  # apollo3 has power figures: within budget
     ok = run_cli(
         "run", HELLO, "--target", "apollo3", "-q", "--budget", "cycles=1e9,flash_bytes=64k"
     )
