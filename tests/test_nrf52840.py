@@ -262,7 +262,8 @@ def test_waiting_for_hfclkstarted_without_the_task_is_stuck_on_the_event(tmp_pat
 def test_firmware_giving_easydma_a_flash_buffer_stops_with_a_fault(tmp_path):
     p = run_cli("run", _probe(tmp_path, "FLASH_BUFFER"), "--target", "nrf52840", "-q")
     assert p.returncode == 1, p.stderr
-    assert "EasyDMA transmit of 4 byte(s) at 0x" in p.stderr and "outside ram" in p.stderr
+    assert "EasyDMA transmit: transfer of 4 byte(s) from 0x" in p.stderr
+    assert "outside ram" in p.stderr and "copied to RAM first" in p.stderr
 
 
 NRF_ELF = os.environ.get("MCUSIM_NRF_ELF")

@@ -139,6 +139,25 @@ def interrupt_line(system: System, irq: int, was_high: bool, high: bool) -> bool
     return high
 
 
+def dma_read(
+    system: System, mmio: Any, regions: tuple[str, ...], address: int, span: int
+) -> tuple[bytes, str]:
+    """Read ``span`` bytes a DMA controller fetches from ``address``: ``(data, "")``, or
+    ``(b"", why)`` when it cannot (a peripheral's registers, which no DMA model reads; memory
+    outside ``regions``, the regions it reaches, when given; no memory there)."""
+    if mmio is not None and mmio.peripheral_at(address) is not None:
+        return b"", f"reading 0x{address:08x}, a peripheral, is not modelled"
+    if outside_dma_regions(system, regions, address, span):
+        return b"", (
+            f"transfer of {span} byte(s) from 0x{address:08x} is outside "
+            f"{', '.join(regions)}, the memory this DMA controller reaches"
+        )
+    try:
+        return system.read_memory(address, span), ""
+    except LookupError as e:
+        return b"", f"reading 0x{address:08x}: {e}"
+
+
 def outside_dma_regions(system: System, names: tuple[str, ...], address: int, size: int) -> bool:
     """True when [address, address + size) is not inside one of the regions ``names``."""
     return bool(names) and not any(system.memory_region(r).contains(address, size) for r in names)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import System, dma_region_names, outside_dma_regions
+from mcusim.machine.peripherals.bus import System, dma_read, dma_region_names
 from mcusim.machine.peripherals.simple import Registers
 
 OFFSET_KEYS = (
@@ -136,18 +136,11 @@ class EasyDmaUart(Registers):
         count = self._stored(self.off["txd_maxcnt"])
         self._set("events_txstarted")
         if count:
-            if outside_dma_regions(self.system, self.dma_regions, pointer, count):
-                self.system.request_stop(
-                    "fault",
-                    f"{self.name}: EasyDMA transmit of {count} byte(s) at 0x{pointer:08x} is "
-                    f"outside {', '.join(self.dma_regions)}, the only memory its DMA reaches "
-                    "(a buffer in flash must be copied to RAM first)",
-                )
-                return
-            try:
-                data = self.system.read_memory(pointer, count)
-            except LookupError as e:
-                self.system.request_stop("fault", f"{self.name}: EasyDMA transmit: {e}")
+            data, why = dma_read(self.system, None, self.dma_regions, pointer, count)
+            if why:
+                outside = "outside" in why
+                hint = " (a buffer in flash must be copied to RAM first)" if outside else ""
+                self.system.request_stop("fault", f"{self.name}: EasyDMA transmit: {why}{hint}")
                 return
             self._emit(data)
         self.amount = count

@@ -46,10 +46,10 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
+    dma_read,
     dma_region_names,
     dma_write,
     interrupt_line,
-    outside_dma_regions,
     peripheral_request,
     watch_source,
 )
@@ -161,16 +161,9 @@ class _Pl230Cycles(Peripheral):
         """Move ``count`` items of ``size`` bytes; False, with the run stopped, when a side is
         not memory or a modelled peripheral the DMA reaches."""
         span = src_step * (count - 1) + size
-        if self.mmio.peripheral_at(src) is not None:
-            self._stop(ch, f"reading peripheral 0x{src:08x} (peripheral-to-memory) is not modelled")
-            return False
-        if outside_dma_regions(self.system, self.dma_regions, src, span):
-            self._stop(ch, f"source 0x{src:08x} is outside {', '.join(self.dma_regions)}")
-            return False
-        try:
-            data = self.system.read_memory(src, span)
-        except LookupError as e:
-            self._stop(ch, f"reading the source: {e}")
+        data, why = dma_read(self.system, self.mmio, self.dma_regions, src, span)
+        if why:
+            self._stop(ch, why)
             return False
         items = [data[i * src_step : i * src_step + size] for i in range(count)]
         why = dma_write(self, self.mmio, dst, dst_step, size, items,

@@ -37,6 +37,7 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
+    dma_read,
     dma_write,
     interrupt_line,
     peripheral_request,
@@ -253,10 +254,9 @@ class Rp2040Dma(Peripheral):
         src_step = size if ctrl & INCR_READ else 0
         dst_step = size if ctrl & INCR_WRITE else 0
         span = src_step * (items - 1) + size if items else 0
-        try:
-            data = self.system.read_memory(src, span)
-        except LookupError as e:
-            self._stop(ch, f"reading 0x{src:08x}: {e} (reading a peripheral is not modelled)")
+        data, why = dma_read(self.system, None, (), src, span)
+        if why:
+            self._stop(ch, f"{why} (reading a peripheral is not modelled)")
             return
         if not src_step and items:
             data = data * items

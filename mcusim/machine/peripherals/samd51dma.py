@@ -48,10 +48,10 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
+    dma_read,
     dma_region_names,
     dma_write,
     interrupt_line,
-    outside_dma_regions,
     peripheral_request,
     watch_source,
 )
@@ -261,21 +261,13 @@ class Samd51Dmac(DmacRegisters):
         dst0 = (dst - btcnt * dst_step + done * dst_step) & MASK32
         items = []
         for i in range(beats):
-            at = src0 + i * src_step
-            if self.mmio and self.mmio.peripheral_at(at) is not None:
-                self._unmodelled(f"reading 0x{at:08x}, a peripheral, is not modelled", ch)
+            data, why = dma_read(
+                self.system, self.mmio, self.dma_regions, src0 + i * src_step, size
+            )
+            if why:
+                self._unmodelled(why, ch)
                 return False
-            if outside_dma_regions(self.system, self.dma_regions, at, size):
-                self._unmodelled(
-                    f"reading 0x{at:08x}: outside {', '.join(self.dma_regions)}, the memory "
-                    "this DMAC reaches", ch,
-                )  # fmt: skip
-                return False
-            try:
-                items.append(self.system.read_memory(at, size))
-            except LookupError as e:
-                self._unmodelled(f"reading: {e} (bus errors are not modelled)", ch)
-                return False
+            items.append(data)
         for i, data in enumerate(items):
             if not self._write_beat(ch, (dst0 + i * dst_step) & MASK32, size, data):
                 return False

@@ -39,9 +39,9 @@ from mcusim.errors import ConfigError
 from mcusim.machine.peripherals.bus import (
     Peripheral,
     System,
+    dma_read,
     dma_region_names,
     interrupt_line,
-    outside_dma_regions,
     peripheral_request,
     watch_source,
 )
@@ -110,18 +110,9 @@ class _DmaController(Peripheral):
         the run stopped, when the memory or the peripheral is not one the DMA reaches."""
         total = items * psize
         span = total if minc else psize
-        if outside_dma_regions(self.system, self.dma_regions, source, span):
-            self._stop(
-                unit,
-                f"transfer of {total} byte(s) from 0x{source:08x} is outside "
-                f"{', '.join(self.dma_regions)}, the memory this DMA controller reaches",
-                label,
-            )
-            return False
-        try:
-            data = self.system.read_memory(source, span)
-        except LookupError as e:
-            self._stop(unit, f"transfer: {e}", label)
+        data, why = dma_read(self.system, self.mmio, self.dma_regions, source, span)
+        if why:
+            self._stop(unit, why, label)
             return False
         if not minc:
             data = data * items
