@@ -58,6 +58,7 @@ CASES = [
     (OWN / "sine.tflite", "mps2-an386", "reference"),
     (OWN / "sine.tflite", "samd51", "optimized"),  # the odd-row FC path first met in op 2
     (OWN / "sine.tflite", "efm32wg", "optimized"),  # the same, behind a 512-byte I-cache
+    (OWN / "sine.tflite", "stm32l4r5", "optimized"),  # and a 1 KB one, as big as the FC code
 ]
 
 

@@ -184,7 +184,33 @@ def conv_like(rng, depthwise):
     return maybe_twice(rng, mb, [x], y)
 
 
+def mlp(rng):
+    """2-3 FULLY_CONNECTED layers in a row (a small MLP, often ending in a 1-3-output head):
+    the later layers find the kernel's code in the caches but may take a code path (the
+    odd-row loop) for the first time, as a model's head does."""
+    dims = [logi(rng, 1, 256)]
+    for i in range(int(rng.integers(2, 4))):
+        head = i > 0 and rng.random() < 0.5
+        dims.append(int(rng.integers(1, 4)) if head else logi(rng, 1, 64))
+    mb = ModelBuilder()
+    in_s, in_zp, _ = quant(rng, 1)
+    x = mb.tensor([1, dims[0]], TT.INT8, in_s, in_zp)
+    cur, cur_s = x, in_s
+    for d, u in zip(dims, dims[1:], strict=False):
+        w_s = quant(rng, 1)[2][0]
+        wt = mb.tensor([u, d], TT.INT8, w_s, 0, data=rng.integers(-127, 128, (u, d)))
+        bias = mb.tensor([u], TT.INT32, cur_s * w_s, 0, data=rng.integers(-4096, 4096, u))
+        out_s = float(cur_s * w_s * 110 * np.sqrt(d))
+        y = mb.tensor([1, u], TT.INT8, out_s, 0)
+        opt = options(fb.FullyConnectedOptionsT, fusedActivationFunction=int(rng.choice([0, 1])))
+        mb.op(Op.FULLY_CONNECTED, [cur, wt, bias], [y], Opt.FullyConnectedOptions, opt)
+        cur, cur_s = y, out_s
+    return mb.build([x], [cur])
+
+
 def fully_connected(rng):
+    if rng.random() < 0.25:
+        return mlp(rng)
     sm = small(rng)
     b = 1 if rng.random() < 0.8 else int(rng.integers(2, 4))
     d = logi(rng, 1, 1024 // b if sm else 2048)
@@ -513,7 +539,7 @@ def main() -> int:
     grid = build_grid(args.seed)
     counts = ", ".join(f"{n} {op}" for op, n in COUNTS.items())
     grid_note = (
-        f"{len(grid)} seeded single-op int8 models ({counts}; a third of the cases run their op twice on the same input (the second call warm); a third of CONV_2D and DEPTHWISE_CONV_2D with mobile-network layer shapes (3x3 depthwise, 1x1 or 3x3 conv, channels a multiple of 8, stride 1-2, same padding); a quarter of FULLY_CONNECTED 1-3-output heads; SOFTMAX after a FULLY_CONNECTED; RESHAPE as chains of 1-6 ops), "
+        f"{len(grid)} seeded single-op int8 models ({counts}; a third of the cases run their op twice on the same input (the second call warm); a third of CONV_2D and DEPTHWISE_CONV_2D with mobile-network layer shapes (3x3 depthwise, 1x1 or 3x3 conv, channels a multiple of 8, stride 1-2, same padding); a quarter of FULLY_CONNECTED 1-3-output heads and a quarter 2-3-layer MLPs; SOFTMAX after a FULLY_CONNECTED; RESHAPE as chains of 1-6 ops), "
         "shapes log-uniform, about 40 % small enough for the 1 KiB input of the smallest "
         "runner; cases that do not fit a target's runner are skipped"
     )
