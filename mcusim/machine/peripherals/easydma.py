@@ -15,7 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from mcusim.errors import ConfigError
-from mcusim.machine.peripherals.bus import System, dma_read, dma_region_names
+from mcusim.machine.peripherals.bus import (
+    System,
+    dma_read,
+    dma_region_names,
+    outside_dma_regions,
+)
 from mcusim.machine.peripherals.simple import Registers
 
 OFFSET_KEYS = (
@@ -138,7 +143,7 @@ class EasyDmaUart(Registers):
         if count:
             data, why = dma_read(self.system, None, self.dma_regions, pointer, count)
             if why:
-                outside = "outside" in why
+                outside = outside_dma_regions(self.system, self.dma_regions, pointer, count)
                 hint = " (a buffer in flash must be copied to RAM first)" if outside else ""
                 self.system.request_stop("fault", f"{self.name}: EasyDMA transmit: {why}{hint}")
                 return
