@@ -197,15 +197,20 @@ def mlp(rng):
     x = mb.tensor([1, dims[0]], TT.INT8, in_s, in_zp)
     cur, cur_s = x, in_s
     for d, u in zip(dims, dims[1:], strict=False):
-        w_s = quant(rng, 1)[2][0]
-        wt = mb.tensor([u, d], TT.INT8, w_s, 0, data=rng.integers(-127, 128, (u, d)))
-        bias = mb.tensor([u], TT.INT32, cur_s * w_s, 0, data=rng.integers(-4096, 4096, u))
-        out_s = float(cur_s * w_s * 110 * np.sqrt(d))
-        y = mb.tensor([1, u], TT.INT8, out_s, 0)
-        opt = options(fb.FullyConnectedOptionsT, fusedActivationFunction=int(rng.choice([0, 1])))
-        mb.op(Op.FULLY_CONNECTED, [cur, wt, bias], [y], Opt.FullyConnectedOptions, opt)
-        cur, cur_s = y, out_s
+        cur, cur_s = fc_layer(rng, mb, cur, cur_s, quant(rng, 1)[2][0], 1, d, u)
     return mb.build([x], [cur])
+
+
+def fc_layer(rng, mb, x, x_scale, w_scale, b, d, u):
+    """A FULLY_CONNECTED op of ``u`` outputs on ``x`` (``b`` x ``d``), random weights, bias
+    and activation; returns its output tensor and that tensor's scale."""
+    wt = mb.tensor([u, d], TT.INT8, w_scale, 0, data=rng.integers(-127, 128, (u, d)))
+    bias = mb.tensor([u], TT.INT32, x_scale * w_scale, 0, data=rng.integers(-4096, 4096, u))
+    out_s = float(x_scale * w_scale * 110 * np.sqrt(d))
+    y = mb.tensor([b, u], TT.INT8, out_s, 0)
+    opt = options(fb.FullyConnectedOptionsT, fusedActivationFunction=int(rng.choice([0, 1])))
+    mb.op(Op.FULLY_CONNECTED, [x, wt, bias], [y], Opt.FullyConnectedOptions, opt)
+    return y, out_s
 
 
 def fully_connected(rng):
@@ -222,11 +227,7 @@ def fully_connected(rng):
     in_s, in_zp, w_s = quant(rng, 1)
     mb = ModelBuilder()
     x = mb.tensor([b, d], TT.INT8, in_s, in_zp)
-    wt = mb.tensor([u, d], TT.INT8, w_s[0], 0, data=rng.integers(-127, 128, (u, d)))
-    bias = mb.tensor([u], TT.INT32, in_s * w_s[0], 0, data=rng.integers(-4096, 4096, u))
-    y = mb.tensor([b, u], TT.INT8, float(in_s * w_s[0] * 110 * np.sqrt(d)), 0)
-    opt = options(fb.FullyConnectedOptionsT, fusedActivationFunction=int(rng.choice([0, 1])))
-    mb.op(Op.FULLY_CONNECTED, [x, wt, bias], [y], Opt.FullyConnectedOptions, opt)
+    y, _ = fc_layer(rng, mb, x, in_s, w_s[0], b, d, u)
     return maybe_twice(rng, mb, [x], y)
 
 
