@@ -93,12 +93,14 @@ typedef struct {
 #define K_FP_MOVE 128 /* "fp_move" */
 #define K_LOAD_LITERAL 256 /* "load_literal" */
 #define K_FP_MAC 512 /* "fp_mac" */
+#define K_LOAD_AFTER_STORE 1024 /* LOADS_AFTER_STORE */
 
 /* The core's pairing rules and the classes selected by operands (-1: absent). */
 typedef struct {
     int32_t pipelining, pipe_saved, pipe_min, addr_stall, literal_extra, fp_stall;
     int32_t unaligned_target_extra;
     int32_t group_extra, group_min, store_group_min; /* the unaligned-wide group rule */
+    int32_t same_memory, store_load, wb_store_chain, wb_load_pipelines; /* measured pairs */
     int32_t alu, alu_pc, load, load_pc, load_literal, load_multiple, pop_pc;
 } fp_rules;
 
@@ -698,6 +700,11 @@ static const fp_stem *stem_of(fp_state *s, const char *mnemonic)
 }
 
 static uint64_t reg_bit(int r) { return r == TD_NONE ? 0 : (uint64_t)1 << r; }
+/* model.py _writes_back: a single load/store that writes its address back to the base */
+static int writes_back(const td_insn *in)
+{
+    return in->mem_base != TD_NONE && (reg_bit(in->mem_base) & in->regs_write) != 0;
+}
 
 /* Decodes and costs a new block and registers it; -1: leave it to Python. */
 static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
@@ -756,11 +763,19 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
         if (prev) { /* CycleModel._pair_cycles */
             uint64_t addr = reg_bit(in->mem_base) | reg_bit(in->mem_index);
             if (R->pipelining && (prev_kind & K_SINGLE_LOAD) && (c->kind & K_PIPE_FOLLOWER) &&
-                !(addr & prev->regs_write)) {
+                !(addr & prev->regs_write) &&
+                !(R->same_memory && (prev->mem_base == TD_PC) != (in->mem_base == TD_PC)) &&
+                (R->wb_load_pipelines || (c->kind & K_STORE) || !writes_back(in))) {
                 cycles -= R->pipe_saved;
                 if (cycles < R->pipe_min) {
                     cycles = R->pipe_min;
                 }
+            }
+            if ((prev_kind & K_STORE) && (c->kind & K_LOAD_AFTER_STORE)) {
+                cycles += R->store_load;
+            } else if ((prev_kind & K_STORE) && (c->kind & K_STORE) && writes_back(prev) &&
+                       writes_back(in) && in->mem_base == prev->mem_base) {
+                cycles += R->wb_store_chain;
             }
             if (R->addr_stall && (prev_kind & K_DATA) && (addr & prev->regs_write)) {
                 cycles += R->addr_stall;

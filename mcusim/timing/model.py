@@ -20,6 +20,10 @@ DATA_PROCESSING = frozenset(
 )
 SINGLE_LOADS = frozenset({"load", "load_literal"})
 PIPELINE_FOLLOWERS = frozenset({"load", "load_literal", "store"})
+# the loads a single store cannot pipeline with (its store-then-load cycle)
+LOADS_AFTER_STORE = frozenset(
+    {"load", "load_literal", "load_pc", "load_double", "load_multiple", "pop_pc"}
+)
 FP_RESULT = frozenset({"fp_alu", "fp_mul", "fp_mac", "fp_div", "fp_sqrt", "fp_convert"})
 FP_CLASSES = FP_RESULT | frozenset(
     {
@@ -65,6 +69,10 @@ class CycleModel:
         self.group_extra = int(r.get("unaligned_wide_group_extra_cycles", 0))
         self.group_min = int(r.get("unaligned_wide_group_min", 3))
         self.store_group_min = int(r.get("unaligned_wide_store_group_min", 4))
+        self.same_memory = bool(r.get("load_pipelining_same_memory_only", False))
+        self.store_load = int(r.get("store_then_load_extra_cycles", 0))
+        self.wb_store_chain = int(r.get("writeback_store_chain_extra_cycles", 0))
+        self.wb_load_pipelines = bool(r.get("writeback_load_pipelining", True))
         self._fallback = ClassCost("unknown", 1)
 
     def classify(self, insn: Insn) -> str:
@@ -112,6 +120,8 @@ class CycleModel:
                 dependent.append((insn.address, cls, insn.name))
             if prev is not None:
                 cycles = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
+                if prev_cls == "store" and cls in LOADS_AFTER_STORE:
+                    costs[-1] += self.store_load  # "adds extra cycle to store" (the notes)
             if c.taken_cycles is not None:
                 extra = c.taken_cycles - c.cycles
                 if insn.conditional and i == last:
@@ -154,8 +164,13 @@ class CycleModel:
             and prev_cls in SINGLE_LOADS
             and cls in PIPELINE_FOLLOWERS
             and not addr_regs & prev.regs_write
+            and not (self.same_memory and (prev.mem_base == "pc") != (insn.mem_base == "pc"))
+            and (self.wb_load_pipelines or cls == "store" or not _writes_back(insn))
         ):
             cycles = max(self.pipe_min, cycles - self.pipe_saved)
+        if prev_cls == cls == "store" and _writes_back(prev) and _writes_back(insn):
+            if insn.mem_base == prev.mem_base:
+                cycles += self.wb_store_chain
         if self.addr_stall and prev_cls in DATA_PROCESSING and addr_regs & prev.regs_write:
             cycles += self.addr_stall
         if self.fp_stall and prev_cls in FP_RESULT and prev.dest and prev.dest in insn.regs_read:
@@ -186,6 +201,11 @@ class CycleModel:
         nbytes = max(1, math.ceil(n / 8))
         base = 1 if cls == "long_mul" else 3
         return min(hi, max(lo, base + nbytes))
+
+
+def _writes_back(insn: Insn) -> bool:
+    """A single load/store that writes its address back to the base (pre- or post-indexed)."""
+    return bool(insn.mem_base) and insn.mem_base in insn.regs_write
 
 
 def _signed(v: int) -> int:

@@ -79,6 +79,16 @@ BENCH(wide_str3, "", "b 2f\n" ".balign 4\n" "2: nop\n" "str.w r5, [r6]\n" "str.w
       "str.w r5, [r6, #8]\n")
 BENCH(wide_str4, "", "b 2f\n" ".balign 4\n" "2: nop\n" "str.w r5, [r6]\n" "str.w r5, [r6, #4]\n"
       "str.w r5, [r6, #8]\n" "str.w r5, [r6, #12]\n")
+/* the measured pairing rules (cost_models/cores/cortex-m4.toml): a store then a load, a store
+   then a load multiple, two writeback stores on one base (and on two), a literal then a RAM
+   load, two literals, a writeback load after a load */
+BENCH(str_ldr, "", "str r3, [r6]\n" "ldr r4, [r6, #4]\n")
+BENCH(str_ldm, "", "str r3, [r6]\n" "ldm r6, {r3, r4}\n")
+BENCH(str_wb2, "", "str r3, [r6], #4\n" "str r3, [r6], #4\n")
+BENCH(str_wb_alt, "add r5, r6, #32\n", "str r3, [r6], #4\n" "str r3, [r5], #4\n")
+BENCH(lit_data, "", "ldr r3, =0x12345678\n" "ldr r4, [r6]\n")
+BENCH(lit2, "", "ldr r3, =0x12345678\n" "ldr r4, =0x9abcdef0\n")
+BENCH(ldr_wb, "", "ldr r3, [r6]\n" "ldr r4, [r6, #4]!\n")
 BENCH(umull_small, "movw r5, #1000\n", "umull r3, r4, r5, r5\n")
 BENCH(umull_large, "ldr r5, =0x12345678\n", "umull r3, r4, r5, r5\n")
 __attribute__((naked, noinline)) void mb_leaf(void) { __asm volatile("bx lr\n"); }
@@ -155,6 +165,13 @@ int main(void)
     RUN(wide_run3);
     RUN(wide_str3);
     RUN(wide_str4);
+    RUN(str_ldr);
+    RUN(str_ldm);
+    RUN(str_wb2);
+    RUN(str_wb_alt);
+    RUN(lit_data);
+    RUN(lit2);
+    RUN(ldr_wb);
     RUN(umull_small);
     RUN(umull_large);
 #endif

@@ -20,6 +20,7 @@ from mcusim.timing.model import (
     DATA_PROCESSING,
     FP_CLASSES,
     FP_RESULT,
+    LOADS_AFTER_STORE,
     PIPELINE_FOLLOWERS,
     SINGLE_LOADS,
 )
@@ -65,6 +66,7 @@ KINDS = (
     ("fp_move".__eq__, 128),
     ("load_literal".__eq__, 256),
     ("fp_mac".__eq__, 512),
+    (LOADS_AFTER_STORE.__contains__, 1024),
 )
 SELECTED = ("alu", "alu_pc", "load", "load_pc", "load_literal", "load_multiple", "pop_pc")
 
@@ -131,6 +133,10 @@ class _Rules(ctypes.Structure):
             "group_extra",
             "group_min",
             "store_group_min",
+            "same_memory",
+            "store_load",
+            "wb_store_chain",
+            "wb_load_pipelines",
             *SELECTED,
         )
     ]

@@ -56,6 +56,10 @@ class NativeSetup:
             m.group_extra,
             m.group_min,
             m.store_group_min,
+            int(m.same_memory),
+            m.store_load,
+            m.wb_store_chain,
+            int(m.wb_load_pipelines),
             *(self._class_index.get(n, -1) for n in SELECTED),
         )
         self._keep = (table, rules)
