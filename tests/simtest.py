@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,26 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def run_cli_report(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, dict]:
+    """``run_cli`` with ``--json`` to a temporary file: the process and the run's JSON report
+    ({} when it wrote none). The list of unmodelled MMIO accesses is only there (``unknown_mmio``)
+    and in the text report on stdout, which ``-q`` leaves out: never on stderr."""
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "report.json"
+        p = run_cli(*args, "--json", out, timeout=timeout)
+        return p, json.loads(out.read_text()) if out.exists() else {}
+
+
+def unmodelled(report: dict) -> str:
+    """A report's unmodelled MMIO accesses (``unknown_mmio``), one line each, for an assertion's
+    message: ``assert r["unknown_mmio"] == [], unmodelled(r)``."""
+    return "unmodelled MMIO:\n" + "\n".join(
+        f"  {m['access']} 0x{m['address']:08x} x{m['count']} at pc 0x{m['pc']:08x} "
+        f"{m['pc_symbol']} {m.get('register', '')}".rstrip()
+        for m in report["unknown_mmio"]
     )
 
 

@@ -7,14 +7,13 @@ optional last test runs an AmbiqSuite program built outside the repository (MCUS
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import build_bare_m4, run_cli
+from simtest import build_bare_m4, run_cli, run_cli_report, unmodelled
 
 from mcusim.config import load_target
 from mcusim.config.clocktree import apollo3_core_hz
@@ -234,12 +233,10 @@ def _probe(tmp_path: Path, *defines: str) -> Path:
 
 @skip_no_gcc
 def test_the_hal_register_sequence_and_the_boot_rom_helpers_work(tmp_path):
-    p = run_cli("run", _probe(tmp_path), "--target", "apollo3", "-q")
+    p, j = run_cli_report("run", _probe(tmp_path), "--target", "apollo3", "-q")
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "ok!\n"
-    assert "unmodelled" not in p.stderr
-    j = json.loads(run_cli("run", tmp_path / "probe.elf", "--target", "apollo3", "--format",
-                           "json").stdout)  # fmt: skip
+    assert j["unknown_mmio"] == [], unmodelled(j)
     rom = {f["name"]: f for f in j["top_functions"] if f["name"].endswith("(ROM)")}
     # 100 and 1000 iterations of SUBS + BNE in our delay loop (and its CBZ and BX each call)
     assert rom["bootrom_delay_loop (ROM)"]["instructions"] == 2 * (2 + 100 + 1000)
@@ -259,13 +256,12 @@ def test_a_boot_rom_flash_helper_mcusim_does_not_model_stops_with_a_fault(tmp_pa
     "repository (README: Vendor start-up code)",
 )
 def test_an_ambiqsuite_hello_world_uart_boots_and_prints():
-    p = run_cli("run", AMBIQ_ELF, "--target", "apollo3", "-q")
+    p, j = run_cli_report("run", AMBIQ_ELF, "--target", "apollo3", "-q")
     assert p.returncode == 0, p.stderr
     assert "Hello World!" in p.stdout
     assert "Device type: Apollo3 Blue" in p.stdout
     assert "Revision:    0x00000021 (RevB0)" in p.stdout
     assert "Flash size:  1048576 (1024 KB)" in p.stdout
-    assert "unmodelled" not in p.stderr
+    assert j["unknown_mmio"] == [], unmodelled(j)
     # entered through its own vector table at 0xC000 (SP and VTOR from the image)
-    j = json.loads(run_cli("run", AMBIQ_ELF, "--target", "apollo3", "--format", "json").stdout)
     assert j["stack_peak_bytes"] <= j["stack_size_bytes"]

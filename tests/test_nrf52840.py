@@ -1,9 +1,9 @@
 """The nrf52840 target's Nordic-specific parts as data: the EasyDMA UART model (UARTE0 and the
 legacy UART0 at one address), FICR and UICR read back at their documented addresses, the NVMC
-window split around ICACHECNF, the CLOCK tasks and events. Nordic's own start-up (MDK SystemInit
-with its errata checks) reads these; nothing of Nordic's code is used here. MCUSIM_NRF_ELF names
-a program built outside the repository with nrfx and its MDK (README: Vendor start-up code) that
-the last test runs."""
+window split around ICACHECNF, the CLOCK tasks and events, GPIO P0 (nrfx_uarte configures its
+pins there). Nordic's own start-up (MDK SystemInit with its errata checks) reads these; nothing
+of Nordic's code is used here. MCUSIM_NRF_ELF names a program built outside the repository with
+nrfx and its MDK (README: Vendor start-up code) that the last test runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from simtest import build_bare_m4, needs_gcc, run_cli
+from simtest import build_bare_m4, needs_gcc, run_cli, run_cli_report, unmodelled
 
 from mcusim.config import load_target
 from mcusim.config.target import MemoryRegion
@@ -214,6 +214,40 @@ def test_clock_tasks_set_their_events_and_status_and_the_reset_state_is_the_ps_o
     assert clock.read(0x304, 4) == clock.read(0x308, 4) == 0x2
 
 
+def test_gpio_p0_is_mapped_as_registers_where_nrfx_uarte_configures_its_pins():
+    # nrfx_uarte's uarte_configure: OUTSET (TX pin high), PIN_CNF[6] and [8] (TX, RX pins)
+    t = load_target("nrf52840")
+    for address in (0x50000508, 0x50000718, 0x50000720):
+        (spec,) = [p for p in t.peripherals if p.base <= address < p.base + p.size_bytes]
+        assert (spec.name, spec.model, spec.base) == ("p0", "registers", 0x50000000)
+    _, p0 = _peripheral("p0")
+    assert p0.claims(0x508) and p0.register_name(0x718) == "PIN_CNF[6]"
+    # reset (Nordic's nrf52840.svd): 0, PIN_CNF[n] 0x2 (input, buffer disconnected)
+    for offset in range(0x504, 0x528, 4):
+        assert p0.read(offset, 4) == 0, hex(offset)
+    assert [p0.read(0x700 + 4 * n, 4) for n in range(32)] == [2] * 32
+
+
+def test_gpio_p0_set_and_clear_registers_act_on_out_and_dir_which_pin_cnf_shares():
+    _, p0 = _peripheral("p0")
+    for out, set_, clear in ((0x504, 0x508, 0x50C), (0x514, 0x518, 0x51C)):  # OUT, DIR
+        for n in range(32):  # a 1 sets its bit; the others (0) change nothing
+            p0.write(set_, 4, 1 << n)
+            assert p0.read(out, 4) == p0.read(set_, 4) == p0.read(clear, 4) == (2 << n) - 1
+        for n in range(32):
+            p0.write(clear, 4, 1 << n)
+            assert p0.read(out, 4) == 0xFFFFFFFF & ~((2 << n) - 1)
+    p0.write(0x518, 1, 0x40)  # DIRSET, a byte: P0.06 an output
+    assert p0.read(0x718, 4) == 0x3  # PIN_CNF[6].DIR is DIR's bit 6
+    p0.write(0x720, 4, p0.read(0x720, 4) | 0x1)  # PIN_CNF[8]: read-modify-write to output
+    assert p0.read(0x514, 4) == 0x140
+    p0.write(0x718, 4, 0xC)  # PIN_CNF[6]: input, pull-up
+    assert p0.read(0x514, 4) == 0x100 and p0.read(0x718, 4) == 0xC
+    p0.write(0x510, 4, 0xFF)  # IN is read-only: pins are not modelled, all read low
+    p0.write(0x520, 4, 0xFF)  # LATCH: write 1 to clear; nothing ever latches
+    assert p0.read(0x510, 4) == p0.read(0x520, 4) == 0
+
+
 def test_a_command_copy_needs_offset_and_mask():
     regs = [{"offset": 0, "commands": [{"mask": 1, "offset": 4, "copy": {"offset": 8}}]}]
     regs += [{"offset": 4}, {"offset": 8}]
@@ -233,21 +267,21 @@ def _probe(tmp_path: Path, *defines: str) -> Path:
 
 @needs_gcc
 def test_firmware_reads_ficr_uicr_nvmc_and_prints_through_uarte_and_the_legacy_uart(tmp_path):
-    p = run_cli("run", _probe(tmp_path), "--target", "nrf52840", "-q")
+    p, r = run_cli_report("run", _probe(tmp_path), "--target", "nrf52840", "-q")
     # exit code: bitmask of the probe's failed checks (see tests/nrf/probe.S)
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "ok!\nL\n"
     assert "with code 0 (" in p.stderr  # the bitmask's upper bits too (exit codes keep 8)
-    assert "unmodelled" not in p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
 
 
 @needs_gcc
 def test_firmware_starting_hfclk_and_lfclk_sees_the_events_and_status_follow(tmp_path):
     elf = build_bare_m4(CLOCK_PROBE, tmp_path / "clock.elf")
-    p = run_cli("run", elf, "--target", "nrf52840", "-q")
+    p, r = run_cli_report("run", elf, "--target", "nrf52840", "-q")
     # exit code: bitmask of the probe's failed checks (see tests/nrf/clock.S)
     assert p.returncode == 0, (p.returncode, p.stderr)
-    assert "unmodelled" not in p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
 
 
 @needs_gcc
@@ -276,7 +310,7 @@ NRF_ELF = os.environ.get("MCUSIM_NRF_ELF")
     "this repository)",
 )
 def test_an_nrfx_program_starts_hfxo_enables_the_icache_delays_on_systick_and_infers():
-    p = run_cli("run", NRF_ELF, "--target", "nrf52840", "-q", timeout=600)
+    p, r = run_cli_report("run", NRF_ELF, "--target", "nrf52840", "-q", timeout=600)
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert "hello from nrfx" in out
@@ -288,4 +322,5 @@ def test_an_nrfx_program_starts_hfxo_enables_the_icache_delays_on_systick_and_in
     assert m, out
     assert abs(int(m.group(1)) - 5e-3 * 64e6) <= 0.02 * 5e-3 * 64e6, m.group(0)
     assert "reference=match" in out and "inference: output matches tflite-micro" in out
-    assert "unmodelled" not in p.stderr and "stuck" not in p.stderr
+    assert "stuck" not in p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from simtest import ROOT, run_cli
+from simtest import ROOT, run_cli, run_cli_report, unmodelled
 
 from mcusim.config import load_target
 from mcusim.errors import ConfigError
@@ -379,11 +379,11 @@ def _probe(tmp_path: Path, *defines: str) -> Path:
 
 @skip_no_gcc
 def test_probe_uses_the_rom_tables_divider_spinlocks_timer_alarm_and_uart(tmp_path):
-    p = run_cli("run", _probe(tmp_path), "--target", "rp2040", "-q")
+    p, r = run_cli_report("run", _probe(tmp_path), "--target", "rp2040", "-q")
     # exit code: bitmask of the probe's failed checks (see tests/rp2040/probe.c)
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
     assert p.stdout.startswith("rp2040 ok t=")
-    assert "unmodelled" not in p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
 
 
 @skip_no_gcc
@@ -480,14 +480,14 @@ def _dma_probe(tmp_path: Path, *defines: str) -> Path:
 
 @skip_no_gcc
 def test_dma_sends_a_buffer_to_uart0_on_its_dreq_and_copies_memory(tmp_path):
-    p = run_cli("run", _dma_probe(tmp_path), "--target", "rp2040", "-q")
+    p, r = run_cli_report("run", _dma_probe(tmp_path), "--target", "rp2040", "-q")
     # exit code: bitmask of the probe's failed checks (see tests/rp2040/dma.c): the channel
     # waits busy until UART0 enables its TX DMA request, then TRANS_COUNT 0, BUSY clear,
     # READ_ADDR advanced, DMA_IRQ_0 taken with INTS0 bit 0; the memory-to-memory copy sets
     # only INTR bit 1
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
     assert p.stdout == "dma ok\n", p.stdout
-    assert "unmodelled" not in p.stderr, p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
 
 
 @skip_no_gcc
@@ -546,10 +546,11 @@ PICO_ELF = os.environ.get("MCUSIM_PICO_ELF")
     reason="set MCUSIM_PICO_ELF to a pico-sdk ELF (PICO_BOARD=pico, stdio on UART0) to run it",
 )
 def test_a_pico_sdk_program_boots_and_prints_on_uart0():
-    p = run_cli("run", PICO_ELF, "--target", "rp2040", "--max-cycles", "400000000", "-q",
-                timeout=300)  # fmt: skip
+    p, r = run_cli_report("run", PICO_ELF, "--target", "rp2040", "--max-cycles", "400000000",
+                          "-q", timeout=300)  # fmt: skip
     assert p.stdout.strip(), p.stderr
-    assert "unmodelled" not in p.stderr and "stuck" not in p.stderr, p.stderr
+    assert "stuck" not in p.stderr, p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
     assert "HardFault" not in p.stderr or "BKPT" in p.stderr, p.stderr  # main returned: _exit
 
 
@@ -562,9 +563,10 @@ PICO_DMA_ELF = os.environ.get("MCUSIM_PICO_DMA_ELF")
     "DMA (hardware_dma, DREQ_UART0_TX), then 'dma done: left=0 irqs=2 copy=ok' with printf",
 )
 def test_a_pico_sdk_program_sends_a_line_to_uart0_by_dma():
-    p = run_cli("run", PICO_DMA_ELF, "--target", "rp2040", "--max-cycles", "400000000", "-q",
-                timeout=300)  # fmt: skip
+    p, r = run_cli_report("run", PICO_DMA_ELF, "--target", "rp2040", "--max-cycles",
+                          "400000000", "-q", timeout=300)  # fmt: skip
     assert p.stdout.startswith("Hello, DMA!\n"), (p.stdout, p.stderr)
     assert "dma done: left=0 irqs=2 copy=ok" in p.stdout, (p.stdout, p.stderr)
-    assert "unmodelled" not in p.stderr and "not modelled" not in p.stderr, p.stderr
+    assert "not modelled" not in p.stderr, p.stderr
+    assert r["unknown_mmio"] == [], unmodelled(r)
     assert "HardFault" not in p.stderr or "BKPT" in p.stderr, p.stderr  # main returned: _exit

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from simtest import DATA, build_bare_m4, elf, needs_gcc, run_cli
+from simtest import DATA, build_bare_m4, elf, needs_gcc, run_cli, unmodelled
 
 from mcusim.config import load_target
 from mcusim.config.clocktree import stm32f1_core_hz
@@ -66,8 +66,11 @@ def _run(elf_path: Path, target, tmp_path: Path, *more: str) -> dict:
     # exit code: bitmask of the probe's failed checks (see tests/stm32f1/probe.c)
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "stm32f103 ok\n"
-    assert "unmodelled" not in p.stderr and "warning" not in p.stderr
-    return json.loads(out.read_text())
+    assert "warning" not in p.stderr
+    r = json.loads(out.read_text())
+    assert r["unknown_mmio"] == [], unmodelled(r)
+    assert r["warnings"] == [], r["warnings"]  # printed in the text report, not on stderr
+    return r
 
 
 def _time(history: list, cycles: int) -> float:
