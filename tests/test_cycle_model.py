@@ -7,6 +7,9 @@ sampled when it starts. Sources: Cortex-M4 TRM r0p1 (DDI 0439) table 3-1, table 
 "Load/store timings", table 7-1 (FPU); Cortex-M3 TRM r2p1 table 3-1; Cortex-M0+ TRM table 3.1.
 Branch refill P is our documented choice within the TRM's 1-3 (cost_models/README.md):
 P = 1 for an immediate target, 2 for a register target, +1 for an unaligned 32-bit target.
+Where the TRMs are silent the counts follow published cycle-counter measurements of the cores,
+each cited in cost_models/cores/*.toml: runs of unaligned 32-bit instructions (M4) and the
+load/store pairing rules measured on an STM32F407 and an STM32F103 (M3/M4).
 """
 
 from __future__ import annotations
