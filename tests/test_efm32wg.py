@@ -121,7 +121,6 @@ def test_the_hfxo_start_up_sequence_bit_band_and_uart0_run_and_print(tmp_path):
     # exit code: bitmask of the probe's failed checks (see tests/efm32/probe.c)
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "efm32wg ok\n"
-    assert "warning" not in p.stderr
     r = json.loads(out.read_text())
     assert r["unknown_mmio"] == [], unmodelled(r)
     assert r["warnings"] == [], r["warnings"]  # printed in the text report, not on stderr

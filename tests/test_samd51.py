@@ -112,7 +112,6 @@ def test_the_120_mhz_start_up_sequence_and_the_sercom_usart_run_and_print(tmp_pa
     # exit code: bitmask of the probe's failed checks (see tests/samd51/probe.c)
     assert p.returncode == 0, (p.returncode, p.stderr)
     assert p.stdout == "samd51 ok\n"
-    assert "warning" not in p.stderr
     r = json.loads(out.read_text())
     assert r["unknown_mmio"] == [], unmodelled(r)
     assert r["warnings"] == [], r["warnings"]  # printed in the text report, not on stderr
