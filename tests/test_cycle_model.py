@@ -59,9 +59,10 @@ V7M = {
     # store-then-load cycle (the closing timer LDR)
     "str_reg": T0 + (2 - 1) + 1,
     # The measured pairing rules (github.com/jnk0le/random, "pipeline cycle test/doc/
-    # cortex_m3m4.md", STM32F407 and STM32F103). Our static reading of "the same memory block"
-    # knows only literals: the DWT timer load and a RAM load still pipeline here (ldr3 above),
-    # where on silicon they would not.
+    # cortex_m3m4.md", STM32F407 and STM32F103). "Only within the same memory block": a
+    # literal is in the code memory; other pairs are checked at run time from the registers at
+    # the block's entry. The timer LDR reads a peripheral through r0, loaded inside the block,
+    # so the RAM load after it still pipelines here (ldr3 above), where on silicon it would not.
     # STR 1 (after the timer LDR), +1 before the LDR that follows it, LDR 2
     "str_ldr": T0 + (1 + 1) + 2,
     # STR 1, +1 before the LDM, LDM of 2 registers 1 + N = 3
@@ -76,6 +77,11 @@ V7M = {
     "lit2": T0 + 2 + 1,
     # LDR, then LDR with writeback: pipelined (its base r6 is not the first load's destination)
     "ldr_wb": T0 + 1 + 1,
+    # after a branch: a RAM LDR (pipelined after the timer LDR) 1, then an LDR from the code
+    # memory (SSRAM1, another memory than the RAM's SSRAM2/3 on the mps2 boards): not
+    # pipelined, 2; the same with a second RAM LDR: pipelined, 1
+    "ldr_two_mem": T0 + 1 + 2,
+    "ldr_one_mem": T0 + 1 + 1,
     "ldrd": T0 + 3,  # LDRD: 1 + N with N = 2, not pipelined
     # UDIV 1000/3: quotient bits q = 10 - 2 + 1 = 9, 2 + ceil(10 * 9 / 32) = 5 (our model)
     "udiv_9bit": T0 + 5,

@@ -45,7 +45,19 @@ typedef struct {
     /* alignment checks made here at block entry (--check-alignment): s->aligns[align_at ..
        align_at + n_align) */
     int32_t n_align, align_at;
+    /* pipelined load pairs checked at block entry: s->pairs[pair_at .. pair_at + n_pair) */
+    int32_t n_pair, pair_at;
 } fp_block;
+
+/* A pipelined load pair whose two memories the entry registers tell (model.py BlockCost.pairs):
+   the cycles pipelining saved, then per access the address base + disp (+ index << shift),
+   Unicorn register ids, index -1 for none. */
+typedef struct {
+    int32_t at, saved; /* the second instruction's index; the cycles pipelining saved */
+    int32_t base[2], index[2], shift[2], disp[2];
+} fp_pair;
+
+#define MAX_MEMORY_BLOCKS 32
 
 /* One access of a block that must be aligned, checked at block entry from the registers as
    they are then (mcusim/simulator/alignment.py align_rules): address = base + disp
@@ -145,6 +157,7 @@ typedef struct fp_state {
     uint64_t executions; /* blocks entered so far: tells one execution of a block from the next */
     int64_t it_watch; /* memory hooks are installed: check the IT state after FL_IT_ENDED blocks */
     int64_t it_check; /* set for the event: the IT state is set where it must be clear */
+    uint64_t split_bits; /* the running block's pairs that did not pipeline (bit k: pair k) */
     /* private */
     fp_event_fn event;
     /* native costing (fp_configure); off until configured */
@@ -172,6 +185,13 @@ typedef struct fp_state {
     fp_block *recent[RECENT]; /* direct-mapped by address: the block last seen there */
     fp_align *aligns; /* the blocks' entry alignment checks (fp_set_align) */
     int64_t n_aligns, aligns_cap;
+    /* memory blocks [lo, hi) of the pipelining rule (fp_set_memory_blocks), 0: rule off */
+    int32_t n_mem_blocks;
+    uint64_t mem_lo[MAX_MEMORY_BLOCKS], mem_hi[MAX_MEMORY_BLOCKS];
+    int32_t uc_reg[16]; /* Unicorn ids of r0-r15 */
+    fp_pair *pairs; /* the blocks' pairs (fp_set_pairs, native_block) */
+    fp_pair *block_pairs; /* native_block's scratch: MAX_INSNS pairs */
+    int64_t n_pairs, pairs_cap;
 } fp_state;
 
 #define CHUNK 1024
@@ -319,6 +339,8 @@ void fp_free(fp_state *s)
     }
     free(s->operands);
     free(s->aligns);
+    free(s->pairs);
+    free(s->block_pairs);
     free(s);
 }
 
@@ -353,6 +375,7 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     fp_block *b = block_at(s, i);
     b->index = i;
     b->n_align = 0;
+    b->n_pair = 0;
     b->cost_seq = cost_seq;
     b->cost_entry = cost_entry;
     b->entry_pen = entry_pen;
@@ -407,6 +430,105 @@ int64_t fp_set_align(fp_state *s, int64_t index, int64_t n, const int32_t *rows)
     b->n_align = (int32_t)n;
     s->n_aligns += n;
     return 0;
+}
+
+/* The memory blocks of the pipelining rule (n ranges as lo, hi pairs; at most
+   MAX_MEMORY_BLOCKS), the Unicorn ids of r0-r15 and the register reader. Returns 0, or -1
+   when there are too many. */
+int64_t fp_set_memory_blocks(fp_state *s, int64_t n, const uint64_t *ranges,
+                             const int32_t *reg_ids, fp_reg_read_fn reg_read)
+{
+    if (n < 0 || n > MAX_MEMORY_BLOCKS) {
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        s->mem_lo[i] = ranges[2 * i];
+        s->mem_hi[i] = ranges[2 * i + 1];
+    }
+    memcpy(s->uc_reg, reg_ids, sizeof s->uc_reg);
+    s->reg_read = reg_read;
+    s->n_mem_blocks = (int32_t)n;
+    return 0;
+}
+
+static int64_t add_pairs(fp_state *s, fp_block *b, int64_t n, const fp_pair *pairs)
+{
+    b->n_pair = 0;
+    if (n <= 0) {
+        return 0;
+    }
+    if (s->n_pairs + n > s->pairs_cap) {
+        int64_t cap = s->pairs_cap ? 2 * s->pairs_cap : 1024;
+        while (cap < s->n_pairs + n) {
+            cap *= 2;
+        }
+        fp_pair *p = realloc(s->pairs, (size_t)cap * sizeof *p);
+        if (!p) {
+            return -1;
+        }
+        s->pairs = p;
+        s->pairs_cap = cap;
+    }
+    memcpy(s->pairs + s->n_pairs, pairs, (size_t)n * sizeof *pairs);
+    b->pair_at = (int32_t)s->n_pairs;
+    b->n_pair = (int32_t)n;
+    s->n_pairs += n;
+    return 0;
+}
+
+/* Block ``index``'s pipelined pairs, costed in Python: n rows of fp_pair's ten int32 fields
+   (at, saved, then base, index, shift, disp of each access). Returns 0, or -1. */
+int64_t fp_set_pairs(fp_state *s, int64_t index, int64_t n, const int32_t *rows)
+{
+    if (index < 0 || index >= s->n) {
+        return -1;
+    }
+    fp_pair *pairs = n > 0 ? malloc((size_t)n * sizeof *pairs) : NULL;
+    if (n > 0 && !pairs) {
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t *r = rows + 10 * i;
+        pairs[i] = (fp_pair){r[0], r[1], {r[2], r[6]}, {r[3], r[7]}, {r[4], r[8]}, {r[5], r[9]}};
+    }
+    int64_t err = add_pairs(s, block_at(s, index), n, pairs);
+    free(pairs);
+    return err;
+}
+
+static int memory_block_of(const fp_state *s, uint32_t address)
+{
+    for (int i = 0; i < s->n_mem_blocks; i++) {
+        if (address >= s->mem_lo[i] && address < s->mem_hi[i]) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Cycles block b's pipelined pairs lose now (CycleCounter.split_pairs): the saving of each
+   whose two accesses are in different memory blocks, both inside one; which ones in
+   s->split_bits. */
+static int64_t split_pairs(fp_state *s, void *uc, const fp_block *b)
+{
+    int64_t lost = 0;
+    const fp_pair *p = s->pairs + b->pair_at;
+    for (int32_t i = 0; i < b->n_pair; i++, p++) {
+        int where[2];
+        for (int k = 0; k < 2; k++) {
+            uint32_t base = 0, index = 0;
+            if (s->reg_read(uc, p->base[k], &base) != 0 ||
+                (p->index[k] >= 0 && s->reg_read(uc, p->index[k], &index) != 0)) {
+                return lost;
+            }
+            where[k] = memory_block_of(s, base + (uint32_t)p->disp[k] + (index << p->shift[k]));
+        }
+        if (where[0] != where[1] && where[0] >= 0 && where[1] >= 0) {
+            lost += p->saved;
+            s->split_bits |= i < 64 ? (uint64_t)1 << i : 0;
+        }
+    }
+    return lost;
 }
 
 /* True when one of block b's entry checks finds its access misaligned (or a register cannot
@@ -468,7 +590,8 @@ int64_t fp_configure(fp_state *s, const fp_class *classes, int64_t n_classes,
     s->stem_cap = 256;
     s->stems = calloc(s->stem_cap, sizeof *s->stems);
     s->insns = malloc(MAX_INSNS * sizeof *s->insns);
-    if (!s->classes || !s->stems || !s->insns) {
+    s->block_pairs = malloc(MAX_INSNS * sizeof *s->block_pairs);
+    if (!s->classes || !s->stems || !s->insns || !s->block_pairs) {
         return -1;
     }
     memcpy(s->classes, classes, (size_t)n_classes * sizeof *classes);
@@ -700,6 +823,49 @@ static const fp_stem *stem_of(fp_state *s, const char *mnemonic)
 }
 
 static uint64_t reg_bit(int r) { return r == TD_NONE ? 0 : (uint64_t)1 << r; }
+static int writes_back(const td_insn *in);
+
+/* model.py _entry_access: where a data access goes, from the block's entry registers (the
+   other address register as the pointer when the block moved one); 0: not known. */
+static int entry_access(const fp_state *s, const td_insn *in, uint64_t moved, int32_t *acc)
+{
+    int base = in->mem_base, index = in->mem_index;
+    int shift = index != TD_NONE ? in->lsl_shift : 0;
+    if (base == TD_NONE || base == TD_PC || base > TD_PC) {
+        return 0;
+    }
+    if (index != TD_NONE && (index > TD_PC || (moved & reg_bit(index)))) {
+        index = TD_NONE;
+        shift = 0;
+    }
+    if (moved & reg_bit(base)) {
+        if (index == TD_NONE || shift) {
+            return 0;
+        }
+        base = index;
+        index = TD_NONE;
+    }
+    acc[0] = s->uc_reg[base];
+    acc[1] = index == TD_NONE ? -1 : s->uc_reg[index];
+    acc[2] = shift;
+    acc[3] = in->post_indexed ? 0 : in->mem_disp;
+    return 1;
+}
+
+/* model.py _same_memory_writes: registers an instruction steps within the same memory */
+static uint64_t same_memory_writes(const td_insn *in)
+{
+    const char *m = in->mnemonic;
+    if (writes_back(in)) {
+        return reg_bit(in->mem_base);
+    }
+    if (!strcmp(m, "push") || !strcmp(m, "pop") || !strcmp(m, "vpush") || !strcmp(m, "vpop") ||
+        (in->dest == TD_SP && !(in->regs_read & ~reg_bit(TD_SP)) &&
+         (!strncmp(m, "add", 3) || !strncmp(m, "sub", 3)))) {
+        return reg_bit(TD_SP);
+    }
+    return 0;
+}
 /* model.py _writes_back: a single load/store that writes its address back to the base */
 static int writes_back(const td_insn *in)
 {
@@ -724,6 +890,10 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     const td_insn *prev = NULL;
     uint64_t at = address; /* the instruction's address */
     int run = 0, run_stores = 1, charged = 0; /* CycleModel.cost_block's group rule */
+    uint64_t moved = 0; /* registers the block changed so far (cost_block's moved) */
+    int32_t acc[4], prev_acc[4];
+    int have_acc = 0, prev_have = 0, n_pairs = 0;
+    fp_pair *pairs = s->n_mem_blocks ? s->block_pairs : NULL;
     for (int k = 0; k < n; k++) {
         const td_insn *in = &s->insns[k];
         const fp_stem *st = stem_of(s, in->mnemonic);
@@ -760,15 +930,22 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
         if (c->kind & K_FP) {
             flags |= FL_FP;
         }
+        have_acc = pairs && entry_access(s, in, moved, acc);
         if (prev) { /* CycleModel._pair_cycles */
             uint64_t addr = reg_bit(in->mem_base) | reg_bit(in->mem_index);
             if (R->pipelining && (prev_kind & K_SINGLE_LOAD) && (c->kind & K_PIPE_FOLLOWER) &&
                 !(addr & prev->regs_write) &&
                 !(R->same_memory && (prev->mem_base == TD_PC) != (in->mem_base == TD_PC)) &&
                 (R->wb_load_pipelines || (c->kind & K_STORE) || !writes_back(in))) {
+                int64_t before = cycles;
                 cycles -= R->pipe_saved;
                 if (cycles < R->pipe_min) {
                     cycles = R->pipe_min;
+                }
+                if (before > cycles && R->same_memory && prev_have && have_acc) {
+                    pairs[n_pairs++] = (fp_pair){k, (int32_t)(before - cycles),
+                                                 {prev_acc[0], acc[0]}, {prev_acc[1], acc[1]},
+                                                 {prev_acc[2], acc[2]}, {prev_acc[3], acc[3]}};
                 }
             }
             if ((prev_kind & K_STORE) && (c->kind & K_LOAD_AFTER_STORE)) {
@@ -814,6 +991,9 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
         total += cycles;
         prev = in;
         prev_kind = c->kind;
+        prev_have = have_acc;
+        memcpy(prev_acc, acc, sizeof acc);
+        moved |= in->regs_write & ~same_memory_writes(in);
     }
     int it_seen = 0, it_open = 0; /* an IT instruction; how many it still covers */
     for (int k = 0; k < n; k++) {
@@ -831,8 +1011,12 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];
     int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
-    return fp_register(s, address, size, total, total + entry_extra, entry_extra, taken_extra,
-                       flags, n);
+    int64_t i = fp_register(s, address, size, total, total + entry_extra, entry_extra,
+                            taken_extra, flags, n);
+    if (i >= 0 && n_pairs && add_pairs(s, block_at(s, i), n_pairs, pairs) != 0) {
+        return -1; /* out of memory: Python registers the block again (and fails the same) */
+    }
+    return i;
 }
 
 static uint64_t recent_slot(uint64_t address) { return (address >> 1) & (RECENT - 1); }
@@ -902,6 +1086,12 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         s->block_start = c + (uint64_t)b->entry_pen;
         c += (uint64_t)b->cost_entry;
         b->entries++;
+    }
+    s->split_bits = 0;
+    if (b->n_pair) {
+        int64_t lost = split_pairs(s, uc, b);
+        c += (uint64_t)lost;
+        b->extra += lost;
     }
     s->cycles = c;
     b->count++;

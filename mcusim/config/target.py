@@ -54,6 +54,9 @@ class MemoryRegion:
     image: bytes = field(default=b"", repr=False, compare=False)
     # names of the image's functions: (address, name), by address (``symbols``: name = offset)
     symbols: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
+    # sizes of the separate memory blocks (bus-matrix slaves) the region is made of, in order
+    # (``bank_bytes``); empty: one block. Loads pipeline only within one block.
+    banks: tuple[int, ...] = ()
 
     @property
     def end(self) -> int:
@@ -152,6 +155,15 @@ class Target:
             if region.contains(address, size):
                 return region
         return None
+
+    def memory_blocks(self) -> tuple[tuple[int, int], ...]:
+        """(start, end) of every memory block: each region, or each of its banks. Two accesses
+        in different blocks do not pipeline (cost_models/README.md, load pipelining)."""
+        out: list[tuple[int, int]] = []
+        for r in self.memory:
+            starts = [r.base + sum(r.banks[:i]) for i in range(len(r.banks))] or [r.base]
+            out += zip(starts, [*starts[1:], r.end], strict=True)
+        return tuple(out)
 
     @property
     def flash_bytes(self) -> int:
@@ -408,6 +420,7 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
                 dcache=_cache(m, "dcache"),
                 image=rom_image(m, kind, size),
                 symbols=rom_symbols(m, base, size),
+                banks=_banks(m, size),
             )
         )
         if regions[-1].wait_states < 0:
@@ -423,6 +436,14 @@ def _memory(c: Checker) -> tuple[MemoryRegion, ...]:
             )
     _check_overlaps(c, "memory", [(r.name, r.base, r.end) for r in regions])
     return tuple(regions)
+
+
+def _banks(m: Checker, size: int) -> tuple[int, ...]:
+    """A region's ``bank_bytes``: positive sizes that add up to its size_bytes."""
+    banks = m.get("bank_bytes", list, [])
+    if any(type(b) is not int or b <= 0 for b in banks) or (banks and sum(banks) != size):
+        raise m.fail("bank_bytes", f"must be positive sizes that add up to size_bytes ({size})")
+    return tuple(banks)
 
 
 def _cache(m: Checker, key: str) -> CacheGeometry | None:

@@ -163,15 +163,14 @@ class _Run(RunProbe, RunSystem):
         use_native = self.options.native is not False and native.library() is not None
         if self.options.native and not use_native:
             raise InputError(f"native fast path requested but {native.unavailable_reason()}")
-        counter_class = native.NativeCycleCounter if use_native else CycleCounter
-        counter = counter_class(
-            self.model, fetch_code=self.cpu.read, region_of=self.target.region_at,
-            on_event=self.on_event,
-        )  # fmt: skip
+        cls = native.NativeCycleCounter if use_native else CycleCounter
+        on, region_of = self.on_event, self.target.region_at
+        counter = cls(self.model, fetch_code=self.cpu.read, region_of=region_of, on_event=on)
         self.accounting = "native" if use_native else "python"
         if use_native:
             counter.attach_memory([(r, self.buffers[r.name]) for r in self.target.memory])
         counter.set_fp_allowed(False)  # CPACR resets to 0 (both paths: C and Python state)
+        counter.set_memory_blocks(self.target.memory_blocks(), self.cpu.reg)  # pipelining
         return counter
 
     def _hook(self, options: RunOptions) -> None:

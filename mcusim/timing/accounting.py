@@ -44,6 +44,7 @@ class Block:
         "flash",
         "it_ended",
         "_offsets",
+        "pairs",
     )
 
     def __init__(self, address: int, size: int, insns: list[Insn]):
@@ -64,6 +65,7 @@ class Block:
         # holds an IT instruction and every IT block ends inside it (see CycleCounter.it_watch)
         self.it_ended = False
         self._offsets: dict[int, int] | None = None
+        self.pairs: tuple = ()  # pipelined pairs checked at entry (BlockCost.pairs)
 
     @property
     def insns(self) -> list[Insn]:
@@ -199,6 +201,16 @@ class CycleCounter:
         self.align_rules: Callable[[list[Insn]], tuple] | None = None
         self._error: BaseException | None = None  # raised inside the hook, re-raised after
         self.stop: Callable[[], None] = lambda: None  # stops the engine
+        # the memory blocks (start, end) and a register reader: set, pipelined pairs whose
+        # accesses fall in different blocks lose their saving (set_memory_blocks)
+        self.memory_blocks: tuple[tuple[int, int], ...] = ()
+        self.reg: Callable[[str], int] | None = None
+        self.split_bits = 0  # the running block's pairs that did not pipeline (split_pairs)
+
+    def set_memory_blocks(self, blocks: tuple[tuple[int, int], ...], reg: Callable) -> None:
+        """Check pipelined load pairs at each block entry: a pair whose two addresses (from
+        the registers then) are in different ``blocks`` does not pipeline."""
+        self.memory_blocks, self.reg = tuple(blocks), reg
 
     def restart(self, pc: int, *, sequential: bool) -> None:
         """Execution resumes at ``pc`` outside the block flow (after a stop or redirect)."""
@@ -237,9 +249,36 @@ class CycleCounter:
             self.block_start = c + b.entry_pen
             self.cycles = c + b.cost_entry
             b.entries += 1
+        self.split_bits = 0
+        if b.pairs and self.reg is not None:
+            split, self.split_bits = self.split_pairs(b.pairs)
+            self.cycles += split
+            b.extra += split
         b.count += 1
         self.executions += 1
         self.prev = self.current = b
+
+    def split_pairs(self, pairs: tuple) -> tuple[int, int]:
+        """Cycles the pipelined ``pairs`` lose now, and which ones (bit k: pair k, the first
+        64): the saving of each whose two accesses are in different memory blocks. An address
+        outside every block (a peripheral, or a register that held an offset rather than a
+        pointer) leaves its pair pipelined."""
+        lost = bits = 0
+        for k, (_, saved, first, second) in enumerate(pairs):
+            a, b = self._block_of(first), self._block_of(second)
+            if a != b and a >= 0 and b >= 0:
+                lost += saved
+                bits |= 1 << k if k < 64 else 0
+        return lost, bits
+
+    def _block_of(self, access: tuple[str, str, int, int]) -> int:
+        base, index, shift, disp = access
+        address = self.reg(base) + disp + ((self.reg(index) << shift) if index else 0)
+        address &= 0xFFFFFFFF
+        for i, (start, end) in enumerate(self.memory_blocks):
+            if start <= address < end:
+                return i
+        return -1
 
     def _fail(self, error: BaseException) -> None:
         self._error = error
@@ -264,6 +303,7 @@ class CycleCounter:
         if region is not None and region.timed:
             b.flash = self.flash_timing(region)
         b.align = self.align_rules(insns) if self.align_rules else ()
+        b.pairs = tuple(cost.pairs)
         b.special = b.needs_check(self.fp_allowed)
         self.blocks[address] = b
         return b
@@ -310,7 +350,12 @@ class CycleCounter:
 
     def cycles_before(self, block: Block, index: int) -> int:
         """Modelled time when instruction ``index`` of the running ``block`` starts."""
-        return self.block_start + sum(block.insn_cycles[:index])
+        split, bits = 0, self.split_bits
+        if bits:
+            for k, (at, saved, _, _) in enumerate(block.pairs[:64]):
+                if bits >> k & 1 and at < index:
+                    split += saved
+        return self.block_start + sum(block.insn_cycles[:index]) + split
 
     def add_dynamic(self, cycles: int) -> None:
         """Cycles an instruction of the running block adds (divide, flash data wait states):

@@ -37,6 +37,8 @@ FP_CLASSES = FP_RESULT | frozenset(
     }
 )
 OPERAND_DEPENDENT = frozenset({"div", "long_mul", "long_mla"})
+# (base, index or "", lsl shift, displacement): address = base + displacement + (index << shift)
+Access = tuple[str, str, int, int]
 
 
 @dataclass
@@ -50,6 +52,11 @@ class BlockCost:
     fp_first: int | None  # address of the first FP instruction, if any
     operand_dependent: list[tuple[int, str, str]]  # (address, class, name)
     unknown: Counter = field(default_factory=Counter)
+    # pipelined load pairs whose memories the block's entry registers tell (_entry_access):
+    # (index of the second instruction, cycles the pipelining saved, first access, second
+    # access), an access as (base, index, shift, displacement); the run charges the saving
+    # back to the second instruction when the two are in different memory blocks
+    pairs: list[tuple[int, int, Access, Access]] = field(default_factory=list)
 
 
 class CycleModel:
@@ -108,6 +115,9 @@ class CycleModel:
         prev_cls = ""
         last = len(insns) - 1
         run, run_stores, charged = 0, True, False  # the unaligned-wide group rule
+        pairs: list[tuple[int, int, Access, Access]] = []
+        moved: set[str] = set()  # registers changed so far, to a value in another memory maybe
+        prev_access: Access | None = None
         for i, insn in enumerate(insns):
             cls = self.classify(insn)
             if not cls:
@@ -118,8 +128,13 @@ class CycleModel:
                 fp_first = insn.address
             if cls in OPERAND_DEPENDENT and c.cycles_max is not None:
                 dependent.append((insn.address, cls, insn.name))
+            access = _entry_access(insn, moved)
             if prev is not None:
+                before = cycles
                 cycles = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
+                saved = before - cycles if self._pipelines(prev, prev_cls, insn, cls) else 0
+                if saved > 0 and self.same_memory and prev_access and access:
+                    pairs.append((i, saved, prev_access, access))
                 if prev_cls == "store" and cls in LOADS_AFTER_STORE:
                     costs[-1] += self.store_load  # "adds extra cycle to store" (the notes)
             if c.taken_cycles is not None:
@@ -138,8 +153,11 @@ class CycleModel:
                 run, run_stores, charged = 0, True, False
             costs.append(cycles)
             classes.append(cls)
-            prev, prev_cls = insn, cls
-        return BlockCost(sum(costs), taken_extra, costs, classes, fp_first, dependent, unknown)
+            prev, prev_cls, prev_access = insn, cls, access
+            moved |= insn.regs_write - _same_memory_writes(insn)
+        return BlockCost(
+            sum(costs), taken_extra, costs, classes, fp_first, dependent, unknown, pairs
+        )
 
     def _base_cycles(self, insn: Insn, cls: str, c: ClassCost) -> int:
         cycles = c.cycles + c.per_register_cycles * insn.reg_list_words
@@ -159,14 +177,7 @@ class CycleModel:
     def _pair_cycles(self, prev: Insn, prev_cls: str, insn: Insn, cls: str, cycles: int) -> int:
         """Apply the neighbour rules of the TRM's load/store timing section."""
         addr_regs = {insn.mem_base, insn.mem_index} - {""}
-        if (
-            self.pipelining
-            and prev_cls in SINGLE_LOADS
-            and cls in PIPELINE_FOLLOWERS
-            and not addr_regs & prev.regs_write
-            and not (self.same_memory and (prev.mem_base == "pc") != (insn.mem_base == "pc"))
-            and (self.wb_load_pipelines or cls == "store" or not _writes_back(insn))
-        ):
+        if self._pipelines(prev, prev_cls, insn, cls):
             cycles = max(self.pipe_min, cycles - self.pipe_saved)
         if prev_cls == cls == "store" and _writes_back(prev) and _writes_back(insn):
             if insn.mem_base == prev.mem_base:
@@ -178,6 +189,19 @@ class CycleModel:
             if not is_addend:
                 cycles += self.fp_stall
         return cycles
+
+    def _pipelines(self, prev: Insn, prev_cls: str, insn: Insn, cls: str) -> bool:
+        """Whether ``insn`` pipelines with the single load ``prev`` before it. A literal and
+        a data access are in different memories, known here; other pairs are checked at run
+        time (BlockCost.pairs)."""
+        return (
+            self.pipelining
+            and prev_cls in SINGLE_LOADS
+            and cls in PIPELINE_FOLLOWERS
+            and not {insn.mem_base, insn.mem_index} - {""} & prev.regs_write
+            and not (self.same_memory and (prev.mem_base == "pc") != (insn.mem_base == "pc"))
+            and (self.wb_load_pipelines or cls == "store" or not _writes_back(insn))
+        )
 
     def entry_extra(self, first: Insn) -> int:
         """Extra refill when a branch lands on a 32-bit instruction that is not word aligned."""
@@ -206,6 +230,39 @@ class CycleModel:
 def _writes_back(insn: Insn) -> bool:
     """A single load/store that writes its address back to the base (pre- or post-indexed)."""
     return bool(insn.mem_base) and insn.mem_base in insn.regs_write
+
+
+def _entry_access(insn: Insn, moved: set[str]) -> Access | None:
+    """Where a data access goes, from the registers at the block's entry: its address, or
+    when the block ``moved`` one of its two address registers before it, the other one as
+    the pointer (the access stays in the object it points into). None: not a data access, a
+    literal (its memory is known statically), or no register left to point (both moved, or
+    only a scaled index: an offset)."""
+    base, index = insn.mem_base, insn.mem_index
+    if not base or base == "pc":
+        return None
+    lsl = insn.op_str.rsplit("lsl #", 1)
+    shift = int(lsl[1].rstrip("]"), 0) if index and len(lsl) == 2 else 0
+    disp = 0 if "]," in insn.op_str else insn.mem_disp  # post-indexed: the base as it is
+    if index in moved:
+        index, shift = "", 0
+    if base in moved:
+        if not index or shift:
+            return None
+        base, index = index, ""
+    return base, index, shift, disp
+
+
+def _same_memory_writes(insn: Insn) -> frozenset[str]:
+    """Registers ``insn`` changes by a step that stays in the same memory: a load or store
+    writing back its base, PUSH/POP and an immediate SP adjustment moving SP."""
+    if _writes_back(insn):
+        return frozenset({insn.mem_base})
+    if insn.name in ("push", "pop", "vpush", "vpop") or (
+        insn.dest == "sp" and insn.regs_read <= {"sp"} and insn.mnemonic.startswith(("add", "sub"))
+    ):
+        return frozenset({"sp"})
+    return frozenset()
 
 
 def _signed(v: int) -> int:

@@ -18,6 +18,10 @@
  * address, reached by a branch over the padding), and 16 word reads streamed from a table in
  * flash.
  *
+ * ldr_two_mem and ldr_one_mem pair a RAM load with a load from the code memory and with another
+ * RAM load: on the mps2 boards the code memory (SSRAM1) and the data memory (SSRAM2/3) are two
+ * memories, so only the second pair pipelines.
+ *
  * The wide_* benches place runs of 32-bit instructions at halfword (not word) aligned
  * addresses, the fetch pattern of the unaligned-wide group rule (cost_models/README.md).
  */
@@ -115,6 +119,15 @@ BENCH(fp_stall, "", "vadd.f32 s0, s1, s2\n" "vadd.f32 s3, s0, s0\n")
 BENCH(vmla, "", "vmla.f32 s0, s1, s2\n")
 #endif
 
+#if V7M
+/* loads in two memories (the code memory's mb_table, the RAM buffer) and in one: the branch
+   starts a new translated block, so r4 and r6 hold their values at its entry. Last in the
+   file, so the benches above keep their addresses. */
+BENCH(ldr_two_mem, "movw r4, #:lower16:mb_table\n" "movt r4, #:upper16:mb_table\n" "b 1f\n" "1:\n",
+      "ldr r3, [r6]\n" "ldr r5, [r4]\n")
+BENCH(ldr_one_mem, "b 1f\n" "1:\n", "ldr r3, [r6]\n" "ldr r5, [r6, #4]\n")
+#endif
+
 static uint32_t g_buf[16];
 
 static void report(const char *name, uint32_t (*fn)(uint32_t *))
@@ -180,6 +193,10 @@ int main(void)
     RUN(fp_ops);
     RUN(fp_stall);
     RUN(vmla);
+#endif
+#if V7M
+    RUN(ldr_two_mem);
+    RUN(ldr_one_mem);
 #endif
     return 0;
 }

@@ -8,6 +8,7 @@ import ctypes
 
 import numpy as np
 
+from mcusim.errors import InputError
 from mcusim.machine.native.library import (
     BLOCK_FIELDS,
     EVENT,
@@ -26,12 +27,14 @@ from mcusim.timing.model import (
     CycleModel,
 )
 
+_CORE_REGS = tuple(f"r{i}" for i in range(13)) + ("sp", "lr", "pc")
+
 
 class NativeBlock(Block):
     """A block the C side decoded and costed: its instructions are decoded in Python only if
     something asks for them (a timer read inside it, a fault report)."""
 
-    __slots__ = ("_model", "_fetch", "_uses_fp")
+    __slots__ = ("_model", "_fetch", "_uses_fp", "_pairs")
 
     def __init__(self, address: int, size: int, model: CycleModel, fetch_code, flags: int):
         super().__init__(address, size, [])
@@ -48,6 +51,17 @@ class NativeBlock(Block):
         self._insns = decode(self._fetch(self.address, self.size), self.address, self._model.names)
         cost = self._model.cost_block(self._insns)
         self._insn_cycles, self._fp_first = cost.insn_cycles, cost.fp_first
+        self._pairs = tuple(cost.pairs)  # the same pairs C found (fastpath.c native_block)
+
+    @property
+    def pairs(self) -> tuple:
+        if self._insns is None:
+            self._describe()
+        return self._pairs
+
+    @pairs.setter
+    def pairs(self, value: tuple) -> None:
+        pass  # C holds them
 
     @property
     def insns(self):
@@ -120,6 +134,7 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
             self._lib.fp_set_xpsr_read(self._state, reg_read_function(), reg_id("xpsr"))
         self._s.it_watch = int(on)
 
+    split_bits = property(lambda self: self._s.split_bits, lambda self, v: None)
     it_check = property(
         lambda self: bool(self._s.it_check), lambda self, v: setattr(self._s, "it_check", int(v))
     )
@@ -190,6 +205,34 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
         if self._lib.fp_set_align(self._state, index, len(rows or ()), data) != 0:
             raise MemoryError("fast path alignment checks")
 
+    def set_memory_blocks(self, blocks: tuple[tuple[int, int], ...], reg) -> None:
+        """C checks the pipelined pairs (CycleCounter.set_memory_blocks) at block entry."""
+        from mcusim.machine.cpu import reg_id, reg_read_function
+
+        super().set_memory_blocks(blocks, reg)
+        ranges = (ctypes.c_uint64 * (2 * len(blocks)))(*[v for b in blocks for v in b])
+        ids = (ctypes.c_int32 * 16)(*[reg_id(r) for r in (*_CORE_REGS,)])
+        if self._lib.fp_set_memory_blocks(
+            self._state, len(blocks), ranges, ids, reg_read_function()
+        ):
+            raise InputError(
+                f"target has {len(blocks)} memory blocks (regions and bank_bytes banks); the "
+                "fast path handles at most 32 (MCUSIM_NATIVE=0 runs without it)"
+            )
+
+    def _send_pairs(self, index: int, b: Block) -> None:
+        """A Python-costed block's pipelined pairs (BlockCost.pairs), registers as ids."""
+        from mcusim.machine.cpu import reg_id
+
+        rows = []
+        for at, saved, *accesses in b.pairs:
+            rows += [at, saved]
+            for base, idx, shift, disp in accesses:
+                rows += [reg_id(base), reg_id(idx) if idx else -1, shift, disp]
+        data = (ctypes.c_int32 * len(rows))(*rows)
+        if self._lib.fp_set_pairs(self._state, index, len(b.pairs), data) != 0:
+            raise MemoryError("fast path pipelined pairs")
+
     def _event(self, address: int, size: int, index: int, seq: int) -> int:
         try:
             if index < 0:
@@ -209,6 +252,8 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
                     raise MemoryError("fast path block table")
                 if b.align:
                     self._send_align(i, b)
+                if b.pairs:
+                    self._send_pairs(i, b)
                 self._by_index += [None] * (i + 1 - len(self._by_index))
                 self._by_index[i] = b
                 return i

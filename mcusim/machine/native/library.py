@@ -85,6 +85,7 @@ class _State(ctypes.Structure):
         ("executions", ctypes.c_uint64),
         ("it_watch", I64),
         ("it_check", I64),
+        ("split_bits", ctypes.c_uint64),
     ]
 
 
@@ -179,6 +180,11 @@ def library() -> ctypes.CDLL | None:
     lib.fp_set_xpsr_read.argtypes = [state, ctypes.c_void_p, ctypes.c_int32]
     lib.fp_set_align.restype = I64
     lib.fp_set_align.argtypes = [state, I64, I64, ctypes.c_void_p]
+    lib.fp_set_pairs.restype = I64
+    lib.fp_set_pairs.argtypes = [state, I64, I64, ctypes.c_void_p]
+    lib.fp_set_memory_blocks.restype = I64
+    lib.fp_set_memory_blocks.argtypes = [state, I64, ctypes.c_void_p, ctypes.c_void_p]
+    lib.fp_set_memory_blocks.argtypes += [ctypes.c_void_p]
     lib.fp_operand_cycles.restype = I64
     lib.fp_operand_cycles.argtypes = [ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32]
     lib.fp_operand_cycles.argtypes += [ctypes.c_uint32, ctypes.c_int32, ctypes.c_int32]
