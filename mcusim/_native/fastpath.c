@@ -398,6 +398,26 @@ void fp_set_flags(fp_state *s, int64_t index, int64_t flags)
     }
 }
 
+/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap, doubling from 1024);
+   0, or -1 when out of memory (*arr unchanged). */
+static int reserve(void **arr, int64_t *cap, int64_t need, size_t size)
+{
+    if (need <= *cap) {
+        return 0;
+    }
+    int64_t c = *cap ? 2 * *cap : 1024;
+    while (c < need) {
+        c *= 2;
+    }
+    void *a = realloc(*arr, (size_t)c * size);
+    if (!a) {
+        return -1;
+    }
+    *arr = a;
+    *cap = c;
+    return 0;
+}
+
 /* Block ``index``'s entry alignment checks: n rows of fp_align's five int32 fields (n = 0:
    none). Returns 0, or -1 when out of memory. The checks need s->reg_read. */
 int64_t fp_set_align(fp_state *s, int64_t index, int64_t n, const int32_t *rows)
@@ -410,17 +430,8 @@ int64_t fp_set_align(fp_state *s, int64_t index, int64_t n, const int32_t *rows)
     if (n <= 0) {
         return 0;
     }
-    if (s->n_aligns + n > s->aligns_cap) {
-        int64_t cap = s->aligns_cap ? 2 * s->aligns_cap : 1024;
-        while (cap < s->n_aligns + n) {
-            cap *= 2;
-        }
-        fp_align *a = realloc(s->aligns, (size_t)cap * sizeof *a);
-        if (!a) {
-            return -1;
-        }
-        s->aligns = a;
-        s->aligns_cap = cap;
+    if (reserve((void **)&s->aligns, &s->aligns_cap, s->n_aligns + n, sizeof *s->aligns)) {
+        return -1;
     }
     for (int64_t i = 0; i < n; i++) {
         const int32_t *r = rows + 5 * i;
@@ -457,17 +468,8 @@ static int64_t add_pairs(fp_state *s, fp_block *b, int64_t n, const fp_pair *pai
     if (n <= 0) {
         return 0;
     }
-    if (s->n_pairs + n > s->pairs_cap) {
-        int64_t cap = s->pairs_cap ? 2 * s->pairs_cap : 1024;
-        while (cap < s->n_pairs + n) {
-            cap *= 2;
-        }
-        fp_pair *p = realloc(s->pairs, (size_t)cap * sizeof *p);
-        if (!p) {
-            return -1;
-        }
-        s->pairs = p;
-        s->pairs_cap = cap;
+    if (reserve((void **)&s->pairs, &s->pairs_cap, s->n_pairs + n, sizeof *s->pairs)) {
+        return -1;
     }
     memcpy(s->pairs + s->n_pairs, pairs, (size_t)n * sizeof *pairs);
     b->pair_at = (int32_t)s->n_pairs;
