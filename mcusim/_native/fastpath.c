@@ -45,8 +45,11 @@ typedef struct {
     /* alignment checks made here at block entry (--check-alignment): s->aligns[align_at ..
        align_at + n_align) */
     int32_t n_align, align_at;
-    /* pipelined load pairs checked at block entry: s->pairs[pair_at .. pair_at + n_pair) */
+    /* pipelined load pairs checked at block entry: s->pairs[pair_at .. pair_at + n_pair);
+       what the last check found (cycles lost, which pairs) */
     int32_t n_pair, pair_at;
+    int64_t split_lost;
+    uint64_t split_bits;
 } fp_block;
 
 /* A pipelined load pair whose two memories the entry registers tell (model.py BlockCost.pairs):
@@ -376,6 +379,8 @@ int64_t fp_register(fp_state *s, uint64_t address, uint32_t size, int64_t cost_s
     b->index = i;
     b->n_align = 0;
     b->n_pair = 0;
+    b->split_lost = 0;
+    b->split_bits = 0;
     b->cost_seq = cost_seq;
     b->cost_entry = cost_entry;
     b->entry_pen = entry_pen;
@@ -508,28 +513,57 @@ static int memory_block_of(const fp_state *s, uint32_t address)
     return -1;
 }
 
+/* Register `id`, read once per check: ids/vals hold the n registers read so far (at most 8;
+   beyond, each is read again). */
+static int read_cached(const fp_state *s, void *uc, int32_t id, uint32_t *value, int32_t *ids,
+                       uint32_t *vals, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        if (ids[i] == id) {
+            *value = vals[i];
+            return 0;
+        }
+    }
+    if (s->reg_read(uc, id, value) != 0) {
+        return -1;
+    }
+    if (*n < 8) {
+        ids[*n] = id;
+        vals[(*n)++] = *value;
+    }
+    return 0;
+}
+
 /* Cycles block b's pipelined pairs lose now (CycleCounter.split_pairs): the saving of each
-   whose two accesses are in different memory blocks, both inside one; which ones in
-   s->split_bits. */
-static int64_t split_pairs(fp_state *s, void *uc, const fp_block *b)
+   whose two accesses are in different memory blocks, both inside one; kept with which ones
+   in b->split_lost and b->split_bits. */
+static int64_t split_pairs(fp_state *s, void *uc, fp_block *b)
 {
     int64_t lost = 0;
+    uint64_t bits = 0;
     const fp_pair *p = s->pairs + b->pair_at;
+    int32_t ids[8];
+    uint32_t vals[8];
+    int n_read = 0;
     for (int32_t i = 0; i < b->n_pair; i++, p++) {
         int where[2];
         for (int k = 0; k < 2; k++) {
             uint32_t base = 0, index = 0;
-            if (s->reg_read(uc, p->base[k], &base) != 0 ||
-                (p->index[k] >= 0 && s->reg_read(uc, p->index[k], &index) != 0)) {
-                return lost;
+            if (read_cached(s, uc, p->base[k], &base, ids, vals, &n_read) != 0 ||
+                (p->index[k] >= 0 &&
+                 read_cached(s, uc, p->index[k], &index, ids, vals, &n_read) != 0)) {
+                where[0] = where[1] = -1; /* not read: left pipelined */
+                break;
             }
             where[k] = memory_block_of(s, base + (uint32_t)p->disp[k] + (index << p->shift[k]));
         }
         if (where[0] != where[1] && where[0] >= 0 && where[1] >= 0) {
             lost += p->saved;
-            s->split_bits |= i < 64 ? (uint64_t)1 << i : 0;
+            bits |= i < 64 ? (uint64_t)1 << i : 0;
         }
     }
+    b->split_lost = lost;
+    b->split_bits = bits;
     return lost;
 }
 
@@ -944,7 +978,8 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
                 if (cycles < R->pipe_min) {
                     cycles = R->pipe_min;
                 }
-                if (before > cycles && R->same_memory && prev_have && have_acc) {
+                if (before > cycles && R->same_memory && prev_have && have_acc &&
+                    memcmp(prev_acc, acc, 3 * sizeof *acc) != 0) { /* same registers: same memory */
                     pairs[n_pairs++] = (fp_pair){k, (int32_t)(before - cycles),
                                                  {prev_acc[0], acc[0]}, {prev_acc[1], acc[1]},
                                                  {prev_acc[2], acc[2]}, {prev_acc[3], acc[3]}};
@@ -1089,11 +1124,13 @@ void fp_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
         c += (uint64_t)b->cost_entry;
         b->entries++;
     }
-    s->split_bits = 0;
-    if (b->n_pair) {
-        int64_t lost = split_pairs(s, uc, b);
+    if (b->n_pair) { /* a loop back to itself keeps its pointers in their memories */
+        int64_t lost = p == b ? b->split_lost : split_pairs(s, uc, b);
+        s->split_bits = b->split_bits;
         c += (uint64_t)lost;
         b->extra += lost;
+    } else {
+        s->split_bits = 0;
     }
     s->cycles = c;
     b->count++;

@@ -45,6 +45,7 @@ class Block:
         "it_ended",
         "_offsets",
         "pairs",
+        "split",
     )
 
     def __init__(self, address: int, size: int, insns: list[Insn]):
@@ -66,6 +67,7 @@ class Block:
         self.it_ended = False
         self._offsets: dict[int, int] | None = None
         self.pairs: tuple = ()  # pipelined pairs checked at entry (BlockCost.pairs)
+        self.split = (0, 0)  # what the last check of them found (CycleCounter.split_pairs)
 
     @property
     def insns(self) -> list[Insn]:
@@ -251,9 +253,11 @@ class CycleCounter:
             b.entries += 1
         self.split_bits = 0
         if b.pairs and self.reg is not None:
-            split, self.split_bits = self.split_pairs(b.pairs)
-            self.cycles += split
-            b.extra += split
+            # a loop back to itself keeps its pointers in their memories
+            b.split = b.split if p is b else self.split_pairs(b.pairs)
+            lost, self.split_bits = b.split
+            self.cycles += lost
+            b.extra += lost
         b.count += 1
         self.executions += 1
         self.prev = self.current = b

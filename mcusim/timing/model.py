@@ -133,7 +133,13 @@ class CycleModel:
                 before = cycles
                 cycles = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
                 saved = before - cycles if self._pipelines(prev, prev_cls, insn, cls) else 0
-                if saved > 0 and self.same_memory and prev_access and access:
+                if (
+                    saved > 0
+                    and self.same_memory
+                    and prev_access
+                    and access
+                    and prev_access[:3] != access[:3]  # same registers: the same memory
+                ):
                     pairs.append((i, saved, prev_access, access))
                 if prev_cls == "store" and cls in LOADS_AFTER_STORE:
                     costs[-1] += self.store_load  # "adds extra cycle to store" (the notes)
