@@ -268,17 +268,20 @@ class CycleCounter:
         outside every block (a peripheral, or a register that held an offset rather than a
         pointer) leaves its pair pipelined."""
         lost = bits = 0
-        for k, (_, saved, first, second) in enumerate(pairs):
-            a, b = self._block_of(first), self._block_of(second)
-            if a != b and a >= 0 and b >= 0:
+        values: dict[str, int] = {}  # each register read once
+        for k, (_, saved, *accesses) in enumerate(pairs):
+            where = [self._block_of(access, values) for access in accesses]
+            if where[0] != where[1] and where[0] >= 0 and where[1] >= 0:
                 lost += saved
                 bits |= 1 << k if k < 64 else 0
         return lost, bits
 
-    def _block_of(self, access: tuple[str, str, int, int]) -> int:
+    def _block_of(self, access: tuple[str, str, int, int], values: dict[str, int]) -> int:
         base, index, shift, disp = access
-        address = self.reg(base) + disp + ((self.reg(index) << shift) if index else 0)
-        address &= 0xFFFFFFFF
+        for r in (base, index) if index else (base,):
+            if r not in values:
+                values[r] = self.reg(r)
+        address = (values[base] + disp + (values[index] << shift if index else 0)) & 0xFFFFFFFF
         for i, (start, end) in enumerate(self.memory_blocks):
             if start <= address < end:
                 return i
