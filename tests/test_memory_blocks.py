@@ -122,3 +122,32 @@ def test_banks_split_one_region_into_memories_that_do_not_pipeline(tmp_path, nat
     assert {k: v for k, v in plain.items() if k != "ldr_one_mem"} == {
         k: v for k, v in split.items() if k != "ldr_one_mem"
     }
+
+
+def test_a_block_looping_back_to_itself_keeps_its_last_check():
+    # loop: ldr r2, [r0]; ldr r3, [r1]; b loop. r0 in flash, r1 in SRAM1: not pipelined, 1
+    # cycle back. Entered by a branch from elsewhere the pair is checked; back from itself the
+    # last result is kept (a loop walks its pointers within their objects), so moving r1 into
+    # flash between two passes of the loop changes nothing until the loop is entered again.
+    code = bytes.fromhex("0268 0b68 fde7")  # at 0x1000: ldr r2,[r0]; ldr r3,[r1]; b 0x1000
+    values = {"r0": 0x08000000, "r1": 0x20000000}
+    reads = []
+
+    def reg(name):
+        reads.append(name)
+        return values[name]
+
+    c = CycleCounter(M4, fetch_code=lambda a, n: code[a - 0x1000 : a - 0x1000 + n],
+                     region_of=lambda a: None, on_event=lambda b, s: False)  # fmt: skip
+    c.set_memory_blocks(load_target("stm32f407").memory_blocks(), reg)
+    c.deadline = 1 << 60
+    c.on_block(None, 0x1000, 6, None)  # entered from outside: checked
+    first = c.cycles
+    assert c.blocks[0x1000].split == (1, 0b1) and len(reads) == 2
+    values["r1"] = 0x08000100  # both in flash now
+    c.on_block(None, 0x1000, 6, None)  # back from itself: kept
+    # LDR 2, LDR 1 + 1 (not pipelined), B 1 + P = 2: 6 on both passes
+    assert first == 6 and len(reads) == 2 and c.cycles - first == 6
+    c.restart(0x2000, sequential=False)
+    c.on_block(None, 0x1000, 6, None)  # entered again from elsewhere: checked, now pipelined
+    assert len(reads) == 4 and c.blocks[0x1000].split == (0, 0)
