@@ -121,8 +121,13 @@ def run_ray(
                     rows.append(row)
                 _progress(len(rows), len(combos), rows[-1])
         except KeyboardInterrupt:
-            for ref in refs:
-                ray.cancel(ref, force=True)
+            # A local instance started here goes with its workers at shutdown below; cancelling
+            # there too can race a task's completion and crash Ray's driver ("Tried to complete
+            # task that was not pending", seen with ray.cancel(force=True)). On a cluster the
+            # tasks outlive us unless cancelled.
+            if not (started_here and not address):
+                for ref in refs:
+                    ray.cancel(ref, force=True)
             raise
         return rows
     finally:
