@@ -130,9 +130,7 @@ class CycleModel:
                 dependent.append((insn.address, cls, insn.name))
             access = _entry_access(insn, moved)
             if prev is not None:
-                before = cycles
-                cycles = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
-                saved = before - cycles if self._pipelines(prev, prev_cls, insn, cls) else 0
+                cycles, saved = self._pair_cycles(prev, prev_cls, insn, cls, cycles)
                 if (
                     saved > 0
                     and self.same_memory
@@ -180,11 +178,16 @@ class CycleModel:
             cycles += self.literal_extra
         return cycles
 
-    def _pair_cycles(self, prev: Insn, prev_cls: str, insn: Insn, cls: str, cycles: int) -> int:
-        """Apply the neighbour rules of the TRM's load/store timing section."""
+    def _pair_cycles(
+        self, prev: Insn, prev_cls: str, insn: Insn, cls: str, cycles: int
+    ) -> tuple[int, int]:
+        """Apply the neighbour rules of the TRM's load/store timing section: the cycles, and
+        those pipelining saved."""
         addr_regs = {insn.mem_base, insn.mem_index} - {""}
+        saved = 0
         if self._pipelines(prev, prev_cls, insn, cls):
-            cycles = max(self.pipe_min, cycles - self.pipe_saved)
+            saved = cycles - max(self.pipe_min, cycles - self.pipe_saved)
+            cycles -= saved
         if prev_cls == cls == "store" and _writes_back(prev) and _writes_back(insn):
             if insn.mem_base == prev.mem_base:
                 cycles += self.wb_store_chain
@@ -194,7 +197,7 @@ class CycleModel:
             is_addend = cls == "fp_mac" and insn.dest == prev.dest
             if not is_addend:
                 cycles += self.fp_stall
-        return cycles
+        return cycles, saved
 
     def _pipelines(self, prev: Insn, prev_cls: str, insn: Insn, cls: str) -> bool:
         """Whether ``insn`` pipelines with the single load ``prev`` before it. A literal and

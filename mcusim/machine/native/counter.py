@@ -211,7 +211,7 @@ class NativeCycleCounter(NativeSetup, CycleCounter):
 
         super().set_memory_blocks(blocks, reg)
         ranges = (ctypes.c_uint64 * (2 * len(blocks)))(*[v for b in blocks for v in b])
-        ids = (ctypes.c_int32 * 16)(*[reg_id(r) for r in (*_CORE_REGS,)])
+        ids = (ctypes.c_int32 * 16)(*[reg_id(r) for r in _CORE_REGS])
         if self._lib.fp_set_memory_blocks(
             self._state, len(blocks), ranges, ids, reg_read_function()
         ):
