@@ -859,7 +859,11 @@ static const fp_stem *stem_of(fp_state *s, const char *mnemonic)
 }
 
 static uint64_t reg_bit(int r) { return r == TD_NONE ? 0 : (uint64_t)1 << r; }
-static int writes_back(const td_insn *in);
+/* model.py _writes_back: a single load/store that writes its address back to the base */
+static int writes_back(const td_insn *in)
+{
+    return in->mem_base != TD_NONE && (reg_bit(in->mem_base) & in->regs_write) != 0;
+}
 
 /* model.py _entry_access: where a data access goes, from the block's entry registers (the
    other address register as the pointer when the block moved one); 0: not known. */
@@ -901,11 +905,6 @@ static uint64_t same_memory_writes(const td_insn *in)
         return reg_bit(TD_SP);
     }
     return 0;
-}
-/* model.py _writes_back: a single load/store that writes its address back to the base */
-static int writes_back(const td_insn *in)
-{
-    return in->mem_base != TD_NONE && (reg_bit(in->mem_base) & in->regs_write) != 0;
 }
 
 /* Decodes and costs a new block and registers it; -1: leave it to Python. */
@@ -1048,10 +1047,15 @@ static int64_t native_block(fp_state *s, uint64_t address, uint32_t size)
     /* CycleCounter._new_block: alignment refill, fetch wait states */
     const td_insn *first = &s->insns[0];
     int64_t entry_extra = first->size == 4 && (address & 2) ? R->unaligned_target_extra : 0;
+    /* room for the pairs first: once registered, the block must not be left to Python */
+    if (n_pairs && reserve((void **)&s->pairs, &s->pairs_cap, s->n_pairs + n_pairs,
+                           sizeof *s->pairs)) {
+        return -1;
+    }
     int64_t i = fp_register(s, address, size, total, total + entry_extra, entry_extra,
                             taken_extra, flags, n);
-    if (i >= 0 && n_pairs && add_pairs(s, block_at(s, i), n_pairs, pairs) != 0) {
-        return -1; /* out of memory: Python registers the block again (and fails the same) */
+    if (i >= 0 && n_pairs) {
+        add_pairs(s, block_at(s, i), n_pairs, pairs); /* cannot fail: the room is there */
     }
     return i;
 }
